@@ -1,0 +1,138 @@
+"""Shared fixtures: the personas every access test uses, and the rule that CI runs on real services.
+
+With CI=true a missing PostgreSQL, Redis or browser fails the run; on a laptop the tests that need
+one are skipped with a reason instead."""
+
+import os
+
+import pytest
+
+from restaurant.models import Role
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition: bool, what: str) -> None:
+    """Fail in CI, skip elsewhere, when a real service or package a test needs is missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI needs {what}, and it is missing", pytrace=False)
+    pytest.skip(f"needs {what}")
+
+
+def pytest_configure(config):
+    if IN_CI:
+        url = os.environ.get("DATABASE_URL", "")
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise pytest.UsageError("CI must run on PostgreSQL: set DATABASE_URL=postgres://...")
+        if not os.environ.get("REDIS_URL"):
+            raise pytest.UsageError("CI must run with Redis: set REDIS_URL=redis://...")
+
+
+@pytest.fixture
+def using_postgres(settings):
+    require(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", "PostgreSQL (DATABASE_URL)")
+
+
+@pytest.fixture
+def redis_url(settings):
+    require(bool(settings.REDIS_URL), "Redis (REDIS_URL)")
+    return settings.REDIS_URL
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Throttle counters live in the cache; one test's calls must not throttle the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def restaurant(db):
+    from restaurant.tests.factories import RestaurantFactory
+
+    return RestaurantFactory(name="Home Bistro")
+
+
+@pytest.fixture
+def other_restaurant(db):
+    from restaurant.tests.factories import RestaurantFactory
+
+    return RestaurantFactory(name="Rival Grill")
+
+
+def _member(restaurant, role, username):
+    from restaurant.tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, restaurant=restaurant, role=role)
+    return user
+
+
+@pytest.fixture
+def owner_user(restaurant):
+    return _member(restaurant, Role.OWNER, "owner")
+
+
+@pytest.fixture
+def manager_user(restaurant):
+    return _member(restaurant, Role.MANAGER, "manager")
+
+
+@pytest.fixture
+def host_user(restaurant):
+    return _member(restaurant, Role.HOST, "host")
+
+
+@pytest.fixture
+def staff_user(restaurant):
+    """A server with a login, linked to their StaffMember row."""
+    from staff.tests.factories import StaffMemberFactory
+
+    user = _member(restaurant, Role.STAFF, "staffer")
+    StaffMemberFactory(restaurant=restaurant, user=user, name="Sam Staffer")
+    return user
+
+
+@pytest.fixture
+def outsider_user(other_restaurant):
+    """A manager of another restaurant: must see none of ours."""
+    return _member(other_restaurant, Role.MANAGER, "outsider")
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def _logged_in(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager_api(manager_user):
+    return _logged_in(manager_user)
+
+
+@pytest.fixture
+def host_api(host_user):
+    return _logged_in(host_user)
+
+
+@pytest.fixture
+def staff_api(staff_user):
+    return _logged_in(staff_user)
+
+
+@pytest.fixture
+def outsider_api(outsider_user):
+    return _logged_in(outsider_user)

@@ -1,0 +1,369 @@
+"""Places and guests: sections, tables and their states, the waitlist, visits and what was
+ordered, the menu, and the routing engine's decisions."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from restaurant.tenancy import TenantQuerySet
+
+
+class Section(models.Model):
+    """A part of the floor one server (or team) looks after."""
+
+    restaurant = models.ForeignKey("restaurant.Restaurant", on_delete=models.CASCADE, related_name="sections")
+    name = models.CharField(max_length=100)
+    color = models.CharField(max_length=7, default="#4f7cac", help_text="Hex colour on the floor map.")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["restaurant", "name"], name="section_unique_name")]
+        ordering = ["restaurant_id", "sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TableState(models.TextChoices):
+    AVAILABLE = "available", "Available"
+    OCCUPIED = "occupied", "Occupied"
+    DIRTY = "dirty", "Dirty"
+    RESERVED = "reserved", "Reserved"
+    BLOCKED = "blocked", "Blocked"
+
+
+class TableShape(models.TextChoices):
+    RECT = "rect", "Rectangle"
+    ROUND = "round", "Round"
+
+
+class TableQuerySet(TenantQuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def free(self):
+        return self.filter(active=True, state=TableState.AVAILABLE)
+
+    def fitting(self, party_size: int):
+        return self.filter(min_seats__lte=party_size, max_seats__gte=party_size)
+
+
+class Table(models.Model):
+    """A table on the floor map, with its current state (history in TableStateChange)."""
+
+    restaurant = models.ForeignKey("restaurant.Restaurant", on_delete=models.CASCADE, related_name="tables")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="tables")
+    label = models.CharField(max_length=20)
+    min_seats = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    max_seats = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1)])
+    is_booth = models.BooleanField(default=False)
+    is_patio = models.BooleanField(default=False)
+    is_high_top = models.BooleanField(default=False)
+    is_accessible = models.BooleanField(default=True)
+    # Floor-map geometry, in map units (the dashboard scales the map to fit).
+    x = models.FloatField(default=0)
+    y = models.FloatField(default=0)
+    width = models.FloatField(default=60, validators=[MinValueValidator(1)])
+    height = models.FloatField(default=60, validators=[MinValueValidator(1)])
+    shape = models.CharField(max_length=8, choices=TableShape.choices, default=TableShape.RECT)
+    rotation = models.FloatField(default=0, help_text="Degrees clockwise.")
+    combinable_group = models.CharField(
+        max_length=40, blank=True, help_text="Tables sharing a group may be pushed together for a large party."
+    )
+    state = models.CharField(max_length=16, choices=TableState.choices, default=TableState.AVAILABLE)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    active = models.BooleanField(default=True)
+
+    objects = TableQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["restaurant", "label"], name="table_unique_label"),
+            models.CheckConstraint(condition=Q(min_seats__gte=1), name="table_min_seats_positive"),
+            models.CheckConstraint(condition=Q(max_seats__gte=models.F("min_seats")), name="table_seats_range"),
+        ]
+        indexes = [models.Index(fields=["restaurant", "state"])]
+        ordering = ["restaurant_id", "section_id", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if self.min_seats and self.max_seats and self.min_seats > self.max_seats:
+            raise ValidationError({"max_seats": "must be at least min_seats"})
+        if self.section_id and self.restaurant_id and self.section.restaurant_id != self.restaurant_id:
+            raise ValidationError({"section": "belongs to another restaurant"})
+
+    @property
+    def is_free(self) -> bool:
+        return self.active and self.state == TableState.AVAILABLE
+
+    def fits(self, party_size: int) -> bool:
+        return self.min_seats <= party_size <= self.max_seats
+
+    @property
+    def features(self) -> list[str]:
+        flags = {
+            "booth": self.is_booth,
+            "patio": self.is_patio,
+            "high_top": self.is_high_top,
+            "accessible": self.is_accessible,
+        }
+        return [name for name, on in flags.items() if on]
+
+
+class StateSource(models.TextChoices):
+    HOST = "host", "Host"
+    POS = "pos", "POS"
+    VISION = "vision", "Vision"
+    SYSTEM = "system", "System"
+
+
+class TableStateChange(models.Model):
+    """One change of a table's state: who or what made it, when, and how sure it was."""
+
+    restaurant = models.ForeignKey("restaurant.Restaurant", on_delete=models.CASCADE, related_name="+")
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="state_changes")
+    from_state = models.CharField(max_length=16, choices=TableState.choices, blank=True)
+    to_state = models.CharField(max_length=16, choices=TableState.choices)
+    source = models.CharField(max_length=16, choices=StateSource.choices)
+    confidence = models.FloatField(null=True, blank=True, help_text="For vision: classifier confidence 0-1.")
+    actor = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["table", "-at"])]
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                name="statechange_confidence_0_1",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.from_state or '-'} -> {self.to_state} ({self.source})"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    NOTIFIED = "notified", "Notified"
+    SEATED = "seated", "Seated"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+WAITLIST_OPEN = (WaitlistStatus.WAITING, WaitlistStatus.NOTIFIED)
+
+
+class WaitlistEntry(models.Model):
+    """A party waiting for a table, with the wait we quoted them."""
+
+    restaurant = models.ForeignKey("restaurant.Restaurant", on_delete=models.CASCADE, related_name="waitlist")
+    party_name = models.CharField(max_length=100)
+    party_size = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    phone = models.CharField(max_length=32, blank=True)
+    preferences = models.JSONField(default=dict, blank=True, help_text='e.g. {"section_id": 2, "feature": "booth"}')
+    notes = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
+    quoted_wait_minutes = models.PositiveIntegerField(null=True, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    seated_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "waitlist entries"
+        constraints = [models.CheckConstraint(condition=Q(party_size__gte=1), name="waitlist_party_positive")]
+        indexes = [models.Index(fields=["restaurant", "status", "added_at"])]
+        ordering = ["added_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.party_name} ({self.party_size})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in WAITLIST_OPEN
+
+    @property
+    def actual_wait_minutes(self) -> float | None:
+        if self.seated_at is None:
+            return None
+        return (self.seated_at - self.added_at).total_seconds() / 60
+
+
+class Visit(models.Model):
+    """A party at a table, from seating to the check closing. At most one open visit per table."""
+
+    restaurant = models.ForeignKey("restaurant.Restaurant", on_delete=models.CASCADE, related_name="visits")
+    table = models.ForeignKey(Table, on_delete=models.PROTECT, related_name="visits")
+    server = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    waitlist_entry = models.OneToOneField(
+        WaitlistEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="visit"
+    )
+    party_size = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    seated_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    subtotal = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    tax = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    tip = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    discount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    pos_check_id = models.CharField(max_length=100, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table"], condition=Q(closed_at__isnull=True), name="visit_one_open_per_table"
+            ),
+            models.UniqueConstraint(
+                fields=["restaurant", "pos_check_id"], condition=~Q(pos_check_id=""), name="visit_unique_pos_check"
+            ),
+            models.CheckConstraint(condition=Q(party_size__gte=1), name="visit_party_positive"),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("seated_at")),
+                name="visit_closes_after_seating",
+            ),
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0, tax__gte=0, tip__gte=0, discount__gte=0), name="visit_money_non_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["restaurant", "seated_at"]),
+            models.Index(fields=["server", "seated_at"]),
+        ]
+        ordering = ["-seated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Table {self.table} x{self.party_size} @ {self.seated_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax - self.discount
+
+    @property
+    def turn_minutes(self) -> float | None:
+        if self.closed_at is None:
+            return None
+        return (self.closed_at - self.seated_at).total_seconds() / 60
+
+
+class MenuCategory(models.TextChoices):
+    DRINK = "drink", "Drink (non-alcoholic)"
+    ALCOHOL = "alcohol", "Alcohol"
+    APPETIZER = "appetizer", "Appetizer"
+    ENTREE = "entree", "Entree"
+    SIDE = "side", "Side"
+    DESSERT = "dessert", "Dessert"
+    OTHER = "other", "Other"
+
+
+class MenuItem(models.Model):
+    """Something on the menu, as the POS knows it."""
+
+    restaurant = models.ForeignKey("restaurant.Restaurant", on_delete=models.CASCADE, related_name="menu_items")
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=16, choices=MenuCategory.choices, default=MenuCategory.ENTREE)
+    price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    pos_item_id = models.CharField(max_length=100, blank=True)
+    active = models.BooleanField(default=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["restaurant", "name"], name="menuitem_unique_name"),
+            models.UniqueConstraint(
+                fields=["restaurant", "pos_item_id"], condition=~Q(pos_item_id=""), name="menuitem_unique_pos_id"
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="menuitem_price_non_negative"),
+        ]
+        ordering = ["restaurant_id", "category", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.price})"
+
+
+class VisitItem(models.Model):
+    """A line on a visit's check. Name, category and price are copied so the menu can change later."""
+
+    tenant_field = "visit__restaurant"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="items")
+    menu_item = models.ForeignKey(MenuItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=16, choices=MenuCategory.choices, default=MenuCategory.OTHER)
+    quantity = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(max_digits=8, decimal_places=2)
+    ordered_at = models.DateTimeField(default=timezone.now)
+    voided = models.BooleanField(default=False)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="visititem_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="visititem_price_non_negative"),
+        ]
+        ordering = ["visit_id", "ordered_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.name}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return Decimal(0) if self.voided else self.unit_price * self.quantity
+
+
+class RoutingDecision(models.Model):
+    """What the routing engine recommended for a party, and what the host then did."""
+
+    restaurant = models.ForeignKey("restaurant.Restaurant", on_delete=models.CASCADE, related_name="+")
+    party_size = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    preferences = models.JSONField(default=dict, blank=True)
+    waitlist_entry = models.ForeignKey(
+        WaitlistEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="routing_decisions"
+    )
+    mode = models.CharField(max_length=16)
+    recommendations = models.JSONField(default=list, blank=True)
+    recommended_table = models.ForeignKey(Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recommended_server = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chosen_table = models.ForeignKey(Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    chosen_server = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    followed = models.BooleanField(null=True, blank=True, help_text="Did the host seat the top recommendation?")
+    visit = models.OneToOneField(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="decision")
+    requested_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["restaurant", "-created_at"])]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Party of {self.party_size} @ {self.created_at:%H:%M} ({self.mode})"

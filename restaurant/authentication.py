@@ -1,0 +1,57 @@
+"""API key authentication: `Authorization: Api-Key <key>`. Keys are stored hashed; the prefix
+finds the row, the hash confirms the key."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from restaurant.models import API_KEY_PREFIX_LENGTH, ApiClient
+
+KEYWORD = "Api-Key"
+
+
+class ApiKeyUser(AnonymousUser):
+    """The request.user of an API-key call: authenticated, bound to one client and restaurant."""
+
+    def __init__(self, client: ApiClient):
+        super().__init__()
+        self.client = client
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return f"api-client:{self.client.pk}"
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, key = header.partition(" ")
+        if scheme != KEYWORD:
+            return None
+        key = key.strip()
+        if len(key) <= API_KEY_PREFIX_LENGTH:
+            raise exceptions.AuthenticationFailed("Malformed API key.")
+        client = (
+            ApiClient.objects.select_related("restaurant")
+            .filter(key_prefix=key[:API_KEY_PREFIX_LENGTH], active=True)
+            .first()
+        )
+        if client is None or not client.check_key(key):
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        now = timezone.now()
+        # Touch last_used_at at most once a minute: avoids a write on every call.
+        if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        return ApiKeyUser(client), client
+
+    def authenticate_header(self, request):
+        return KEYWORD

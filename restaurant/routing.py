@@ -1,0 +1,3 @@
+"""WebSocket routes. Apps add theirs here as they gain live views."""
+
+websocket_urlpatterns: list = []
