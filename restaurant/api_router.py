@@ -1,0 +1,3 @@
+"""The one API router, mounted at /api/v1/ (the same with or without DEBUG)."""
+
+urlpatterns: list = []

@@ -1,0 +1,47 @@
+"""Writes on the tenant: API clients and their keys."""
+
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from restaurant.models import API_KEY_PREFIX_LENGTH, ApiClient, ApiScope, Restaurant, hash_api_key
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A new API client with its key in clear: shown once, never stored."""
+
+    client: ApiClient
+    key: str
+
+    def as_dict(self) -> dict:
+        return {"id": self.client.pk, "key": self.key, "signing_secret": self.client.signing_secret}
+
+
+@transaction.atomic
+def api_client_create(*, restaurant: Restaurant, name: str, scopes: list[str], webhook_url: str = "") -> IssuedKey:
+    unknown = sorted(set(scopes) - set(ApiScope.values))
+    if unknown:
+        raise ValidationError({"scopes": f"unknown scopes {unknown}; use {', '.join(ApiScope.values)}"})
+    if not name.strip():
+        raise ValidationError({"name": "a name is required"})
+    if ApiClient.objects.filter(restaurant=restaurant, name=name).exists():
+        raise ValidationError({"name": f"this restaurant already has an API client named {name!r}"})
+    while True:
+        key = secrets.token_urlsafe(32)
+        if not ApiClient.objects.filter(key_prefix=key[:API_KEY_PREFIX_LENGTH]).exists():
+            break
+    client = ApiClient(
+        restaurant=restaurant,
+        name=name,
+        scopes=sorted(set(scopes)),
+        key_prefix=key[:API_KEY_PREFIX_LENGTH],
+        key_hash=hash_api_key(key),
+        signing_secret="whsec_" + secrets.token_urlsafe(32),
+        webhook_url=webhook_url,
+    )
+    client.full_clean()
+    client.save()
+    return IssuedKey(client=client, key=key)
