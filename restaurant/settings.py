@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
     "channels",
@@ -192,10 +193,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "restaurant.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "restaurant.api.schema.ErrorDocumentingAutoSchema",
     "EXCEPTION_HANDLER": "restaurant.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "restaurant.api.throttling.AnonThrottle",
         "restaurant.api.throttling.ClientRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
@@ -213,6 +214,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Swagger UI's files come from the drf-spectacular-sidecar package: /api/docs/ works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "TAGS": [
+        {"name": "restaurants", "description": "The caller's restaurants and their settings."},
+        {"name": "floor", "description": "Sections and tables: the floor's setup."},
+        {"name": "menu", "description": "Menu items, as the POS knows them."},
+        {"name": "staff", "description": "Staff members and their roles."},
+    ],
 }
 
 # --- Optional integrations, one flag each ---

@@ -3,7 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,6 +16,14 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
     default_detail = "The request conflicts with the current state."
+
+    def __init__(self, detail=None, code=None, extra: dict | None = None):
+        super().__init__(detail, code)
+        self.extra = extra
+
+
+def error_body(code: str, message: str, details=None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details if details is not None else {}}}
 
 
 def _message(detail) -> str:
@@ -35,6 +44,19 @@ def _code(exc: exceptions.APIException) -> str:
     return getattr(exc, "default_code", "error")
 
 
+def _blocked_delete(exc: ProtectedError | RestrictedError) -> Conflict:
+    """A delete the database refused because other rows still point here: say which, and how many."""
+    counts: dict[str, int] = {}
+    for obj in exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects:
+        name = str(obj._meta.verbose_name_plural)
+        counts[name] = counts.get(name, 0) + 1
+    what = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
+    return Conflict(
+        f"Cannot delete: {what} still refer to it. Move or delete them first, or deactivate it instead.",
+        extra={"referenced_by": counts},
+    )
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -43,21 +65,25 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        exc = _blocked_delete(exc)
     elif isinstance(exc, IntegrityError):
-        # A database constraint caught what validation did not: still the caller's input, so a 409.
+        # A database constraint caught what validation did not (usually a race): still the caller's input.
         exc = Conflict("The change conflicts with existing data.")
 
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     detail = response.data
-    body = {
-        "error": {
-            "code": "invalid" if isinstance(exc, exceptions.ValidationError) else _code(exc),
-            "message": _message(detail),
-            "details": detail if isinstance(detail, dict | list) else {},
-        }
-    }
-    if isinstance(exc, Conflict) and getattr(exc, "extra", None):
+    code = "invalid" if isinstance(exc, exceptions.ValidationError) else _code(exc)
+    body = error_body(code, _message(detail), detail if isinstance(detail, dict | list) else {})
+    if isinstance(exc, Conflict) and exc.extra:
         body["error"]["details"] = exc.extra
     return Response(body, status=response.status_code, headers=getattr(response, "headers", None))
+
+
+def not_found(request, *args, **kwargs):
+    """Unknown paths under /api/v1/: the same JSON 404 as an unknown id, not Django's HTML page."""
+    return JsonResponse(
+        error_body("not_found", f"No API endpoint at {request.path}. See /api/docs/ for the list."), status=404
+    )

@@ -11,10 +11,31 @@ from restaurant.models import FLOOR_ROLES, MANAGING_ROLES
 from restaurant.selectors import api_client_of, restaurants_for, role_in
 
 
+class RestaurantRolePermission(permissions.BasePermission):
+    """Reads for every member and API client of the restaurant; writes for the roles and scopes a view
+    names in `write_roles` (default: managers) and `write_scopes` (default: none)."""
+
+    def has_permission(self, request, view):
+        role = view.get_role()  # raises 404 for a restaurant the caller cannot see
+        if role is None:
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        client = api_client_of(request.user)
+        if client is not None:
+            return any(client.has_scope(scope) for scope in getattr(view, "write_scopes", ()))
+        return role in getattr(view, "write_roles", MANAGING_ROLES)
+
+
 class RestaurantScopedMixin:
-    """For views under /restaurants/{restaurant_id}/. Set `queryset` or override `get_base_queryset`."""
+    """For views under /restaurants/{restaurant_id}/. Set `queryset` (its model's manager must have
+    `for_restaurant`) or override `get_base_queryset`; writers are named by `write_roles`/`write_scopes`."""
 
     restaurant_url_kwarg = "restaurant_id"
+    lookup_value_converter = "int"
+    permission_classes = [permissions.IsAuthenticated, RestaurantRolePermission]
+    write_roles = MANAGING_ROLES
+    write_scopes: tuple[str, ...] = ()
 
     def get_restaurant(self):
         if not hasattr(self, "_restaurant"):
@@ -32,6 +53,8 @@ class RestaurantScopedMixin:
         return self.queryset.model.objects.all()
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no restaurant
+            return self.get_base_queryset().none()
         return self.get_base_queryset().for_restaurant(self.get_restaurant())
 
     def perform_create(self, serializer):
@@ -39,25 +62,9 @@ class RestaurantScopedMixin:
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if self.kwargs.get(self.restaurant_url_kwarg) is not None and getattr(self, "swagger_fake_view", False) is False:
+        if not getattr(self, "swagger_fake_view", False) and self.kwargs.get(self.restaurant_url_kwarg) is not None:
             context["restaurant"] = self.get_restaurant()
         return context
-
-
-class RestaurantRolePermission(permissions.BasePermission):
-    """Reads for every member and API client of the restaurant; writes for the roles and scopes a view
-    names in `write_roles` (default: managers) and `write_scopes` (default: none)."""
-
-    def has_permission(self, request, view):
-        role = view.get_role()  # raises 404 for a restaurant the caller cannot see
-        if role is None:
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        client = api_client_of(request.user)
-        if client is not None:
-            return any(client.has_scope(scope) for scope in getattr(view, "write_scopes", ()))
-        return role in getattr(view, "write_roles", MANAGING_ROLES)
 
 
 FLOOR_WRITE_ROLES = FLOOR_ROLES
