@@ -1,0 +1,98 @@
+"""Domain errors of the floor services.
+
+Every error carries a machine `code`, a host-readable `message`, `details` (a JSON-able dict) and the
+HTTP `status_code` the API answers with: 409 when the request makes no sense in the floor's current
+state (a table already taken, an illegal state change), 400 when the input itself is wrong (a party
+too big for the table, another restaurant's server), with the offending field in `details["field"]`.
+The API layer maps any `FloorError` (and `staff.exceptions.StaffError`, which has the same shape) to
+`{"error": {"code", "message", "details"}}` without knowing the subclasses."""
+
+
+class FloorError(Exception):
+    """Base of the floor's domain errors: a conflict with the current state unless a subclass says otherwise."""
+
+    status_code = 409
+    code = "floor_conflict"
+
+    def __init__(self, message: str, *, details: dict | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        if code is not None:
+            self.code = code
+
+
+class InvalidFloorInput(FloorError):
+    """The input is wrong whatever the floor's state; `details["field"]` names the field."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, field: str, message: str, *, details: dict | None = None, code: str | None = None):
+        super().__init__(message, details={"field": field, **(details or {})}, code=code)
+        self.field = field
+
+
+class WrongRestaurant(InvalidFloorInput):
+    """An object passed to a service belongs to another restaurant (the API never reveals which)."""
+
+    code = "wrong_restaurant"
+
+    def __init__(self, field: str):
+        super().__init__(field, f"{field}: not found in this restaurant")
+
+
+class PartyDoesNotFit(InvalidFloorInput):
+    """The party is smaller or larger than the table seats."""
+
+    code = "party_does_not_fit"
+
+
+class IllegalTransition(FloorError):
+    """A table state change the state machine does not allow from the current state."""
+
+    code = "illegal_transition"
+
+    def __init__(self, message: str, *, table_id: int, current_state: str, requested_state: str, allowed: list[str]):
+        super().__init__(
+            message,
+            details={
+                "table_id": table_id,
+                "current_state": current_state,
+                "requested_state": requested_state,
+                "allowed_states": allowed,
+            },
+        )
+        self.current_state = current_state
+        self.requested_state = requested_state
+        self.allowed_states = allowed
+
+
+class TableUnavailable(FloorError):
+    """The table cannot take a party now (dirty, blocked, out of service)."""
+
+    code = "table_unavailable"
+
+
+class TableTaken(TableUnavailable):
+    """Another party sits at the table: the loser of two hosts seating one table gets this."""
+
+    code = "table_taken"
+
+
+class NotOnFloor(FloorError):
+    """The server cannot take a party now; `details["reason"]` says why (not clocked in, on break, cut...)."""
+
+    code = "server_not_on_floor"
+
+
+class WaitlistEntryClosed(FloorError):
+    """The waitlist entry was already seated, cancelled or marked a no-show."""
+
+    code = "waitlist_entry_closed"
+
+
+class DecisionAlreadyUsed(FloorError):
+    """The routing decision already led to a seating; a new party needs a new decision."""
+
+    code = "routing_decision_used"

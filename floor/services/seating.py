@@ -1,0 +1,310 @@
+"""Seating a party, and what follows: the check closing, the host clearing the table, bussing.
+
+`table_seat` is atomic and race-safe. The table's row is locked first (SELECT ... FOR UPDATE), so of
+two hosts seating one table at once the second waits, then finds it occupied and gets `TableTaken`;
+the partial unique index `visit_one_open_per_table` is the last guard should the state ever disagree
+with the visits. Rows are always locked in the same order (table, the shifts touched, the waitlist
+entry, the routing decision) so concurrent seatings of different tables cannot deadlock.
+
+Decisions a host will notice:
+- the party must fit the table's min..max seats; `allow_misfit=True` (the host insists) lets a party
+  sit at a table too big for it, or one guest over its max seats (a pulled-up chair), never more;
+- the server need not be the table's section server (hosts do swap), but must be clocked in here,
+  in a role that takes tables, not on break and not cut;
+- "skip once" is spent by the next seating: after any seating every open shift's `skip_next` is reset,
+  because that seating either passed the skipped server by or the host seated them on purpose;
+- closing an already closed visit, or clearing a table that is already dirty, changes nothing."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from floor.events import floor_changed
+from floor.exceptions import (
+    DecisionAlreadyUsed,
+    IllegalTransition,
+    InvalidFloorInput,
+    NotOnFloor,
+    PartyDoesNotFit,
+    TableTaken,
+    TableUnavailable,
+    WaitlistEntryClosed,
+    WrongRestaurant,
+)
+from floor.models import RoutingDecision, StateSource, Table, TableState, Visit, WaitlistEntry, WaitlistStatus
+from floor.services.table_states import (
+    SEAT,
+    TRANSITIONS,
+    lock_table,
+    record_transition,
+    settable_states,
+    sync_instance,
+    table_state_set,
+    validate_source,
+)
+from staff.models import PERFORMANCE_TRACKED_ROLES, Shift, ShiftBreak
+
+SEATABLE_STATES = tuple(state for state, moves in TRANSITIONS.items() if moves.get(TableState.OCCUPIED) == SEAT)
+MISFIT_EXTRA_SEATS = 1
+
+
+def table_seat(
+    *,
+    restaurant,
+    table: Table,
+    party_size: int,
+    server,
+    waitlist_entry: WaitlistEntry | None = None,
+    routing_decision: RoutingDecision | None = None,
+    actor=None,
+    source: str = StateSource.HOST,
+    allow_misfit: bool = False,
+    at: datetime | None = None,
+) -> Visit:
+    """Seat a party: open the visit, mark the table occupied, seat the waitlist entry, record the decision."""
+    _check_owned(restaurant, server=server, waitlist_entry=waitlist_entry, routing_decision=routing_decision)
+    if not isinstance(party_size, int) or isinstance(party_size, bool) or party_size < 1:
+        raise InvalidFloorInput("party_size", "party_size must be a whole number of at least 1")
+    validate_source(source)
+    at = at or timezone.now()
+
+    with transaction.atomic():
+        locked = lock_table(restaurant=restaurant, table=table)
+        _check_table_takes_party(locked, party_size=party_size, allow_misfit=allow_misfit)
+        _lock_server_shift(restaurant, server=server)
+        entry = _lock_waitlist_entry(waitlist_entry)
+        decision = _lock_decision(routing_decision, waitlist_entry=entry)
+
+        try:
+            with transaction.atomic():
+                visit = Visit.objects.create(
+                    restaurant=restaurant,
+                    table=locked,
+                    server=server,
+                    waitlist_entry=entry,
+                    party_size=party_size,
+                    seated_at=at,
+                )
+        except IntegrityError:
+            if Visit.objects.filter(table=locked, closed_at__isnull=True).exists():
+                raise TableTaken(
+                    f"Table {locked.label} already has a party.",
+                    details={"table_id": locked.pk, "current_state": TableState.OCCUPIED},
+                ) from None
+            raise
+
+        record_transition(table=locked, to_state=TableState.OCCUPIED, source=source, at=at, actor=actor)
+        if entry is not None:
+            entry.status = WaitlistStatus.SEATED
+            entry.seated_at = at
+            entry.save(update_fields=["status", "seated_at"])
+        if decision is not None:
+            decision.chosen_table = locked
+            decision.chosen_server = server
+            decision.visit = visit
+            decision.decided_at = at
+            decision.followed = _followed(decision, table=locked, server=server)
+            decision.save(update_fields=["chosen_table", "chosen_server", "visit", "decided_at", "followed"])
+        Shift.objects.for_restaurant(restaurant).open().filter(skip_next=True).update(skip_next=False)
+        floor_changed(
+            restaurant.pk,
+            "table_seated",
+            {
+                "table_id": locked.pk,
+                "label": locked.label,
+                "visit_id": visit.pk,
+                "server_id": server.pk,
+                "party_size": party_size,
+                "waitlist_entry_id": entry.pk if entry else None,
+            },
+        )
+    sync_instance(table, locked)
+    return visit
+
+
+def visit_close(
+    *,
+    restaurant,
+    visit: Visit,
+    closed_at: datetime | None = None,
+    subtotal: Decimal | None = None,
+    tax: Decimal | None = None,
+    tip: Decimal | None = None,
+    discount: Decimal | None = None,
+    source: str = StateSource.POS,
+    actor=None,
+) -> Visit:
+    """Close a visit (check closed or party left) with its totals; its table goes dirty.
+
+    Returns the closed visit (a fresh instance). A visit already closed is returned unchanged: the POS
+    may send the same close twice."""
+    if visit.restaurant_id != restaurant.pk:
+        raise WrongRestaurant("visit")
+    validate_source(source)
+    money = {"subtotal": subtotal, "tax": tax, "tip": tip, "discount": discount}
+    for field, value in money.items():
+        if value is not None and Decimal(value) < 0:
+            raise InvalidFloorInput(field, f"{field} cannot be negative")
+    closed_at = closed_at or timezone.now()
+
+    with transaction.atomic():
+        # Table before visit: the lock order table_seat uses.
+        table = lock_table(restaurant=restaurant, table=visit.table)
+        locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
+        if locked_visit.closed_at is not None:
+            return locked_visit
+        if closed_at < locked_visit.seated_at:
+            raise InvalidFloorInput("closed_at", "a visit cannot close before it was seated")
+        locked_visit.closed_at = closed_at
+        for field, value in money.items():
+            if value is not None:
+                setattr(locked_visit, field, Decimal(value))
+        locked_visit.save(update_fields=["closed_at", *[f for f, v in money.items() if v is not None]])
+        from_state = table.state
+        if table.state == TableState.OCCUPIED:
+            record_transition(table=table, to_state=TableState.DIRTY, source=source, at=closed_at, actor=actor)
+        floor_changed(
+            restaurant.pk,
+            "visit_closed",
+            {
+                "table_id": table.pk,
+                "label": table.label,
+                "visit_id": locked_visit.pk,
+                "from_state": from_state,
+                "state": table.state,
+            },
+        )
+    return locked_visit
+
+
+def table_clear(
+    *, restaurant, table: Table, source: str = StateSource.HOST, actor=None, at: datetime | None = None
+) -> Visit | None:
+    """The party left: close the table's open visit and mark the table dirty. Returns the closed visit.
+
+    Clearing a table that is already dirty changes nothing and returns None."""
+    visit = None
+    with transaction.atomic():
+        locked = lock_table(restaurant=restaurant, table=table)
+        visit = Visit.objects.filter(table=locked, closed_at__isnull=True).first()
+        if visit is not None:
+            visit = visit_close(restaurant=restaurant, visit=visit, closed_at=at, source=source, actor=actor)
+        elif locked.state != TableState.DIRTY:
+            # Occupied with no visit on record (seated before this system knew): the machine decides.
+            table_state_set(
+                restaurant=restaurant, table=locked, to_state=TableState.DIRTY, source=source, actor=actor, at=at
+            )
+    table.refresh_from_db(fields=["state", "state_changed_at"])
+    return visit
+
+
+def table_bus(
+    *, restaurant, table: Table, source: str = StateSource.HOST, actor=None, at: datetime | None = None
+) -> Table:
+    """A dirty table was bussed and is available again. Bussing an available table changes nothing."""
+    with transaction.atomic():
+        locked = lock_table(restaurant=restaurant, table=table)
+        if locked.state not in (TableState.DIRTY, TableState.AVAILABLE):
+            raise IllegalTransition(
+                f"Table {locked.label} is {locked.state}; only a dirty table is bussed.",
+                table_id=locked.pk,
+                current_state=locked.state,
+                requested_state=TableState.AVAILABLE,
+                allowed=settable_states(locked.state),
+            )
+        return table_state_set(
+            restaurant=restaurant, table=table, to_state=TableState.AVAILABLE, source=source, actor=actor, at=at
+        )
+
+
+def _check_owned(restaurant, **objects) -> None:
+    for field, obj in objects.items():
+        if obj is not None and obj.restaurant_id != restaurant.pk:
+            raise WrongRestaurant(field)
+
+
+def _check_table_takes_party(table: Table, *, party_size: int, allow_misfit: bool) -> None:
+    if table.state == TableState.OCCUPIED:
+        raise TableTaken(
+            f"Table {table.label} already has a party.",
+            details={"table_id": table.pk, "current_state": table.state},
+        )
+    if table.state not in SEATABLE_STATES or not table.active:
+        reason = table.state if table.active else "out of service"
+        raise TableUnavailable(
+            f"Table {table.label} is {reason}; only an available or reserved table can be seated.",
+            details={"table_id": table.pk, "current_state": table.state, "active": table.active},
+        )
+    fits = table.fits(party_size)
+    if allow_misfit:
+        fits = party_size <= table.max_seats + MISFIT_EXTRA_SEATS
+    if not fits:
+        raise PartyDoesNotFit(
+            "party_size",
+            f"A party of {party_size} does not fit table {table.label} ({table.min_seats}-{table.max_seats} seats).",
+            details={"min_seats": table.min_seats, "max_seats": table.max_seats, "allow_misfit": allow_misfit},
+        )
+
+
+def _lock_server_shift(restaurant, *, server) -> Shift:
+    # One statement locks the server's shift and every shift whose skip flag this seating spends, in id
+    # order: two seatings then take the same locks in the same order and never deadlock.
+    shifts = list(
+        Shift.objects.for_restaurant(restaurant)
+        .open()
+        .filter(Q(staff=server) | Q(skip_next=True))
+        .annotate(on_break=Exists(ShiftBreak.objects.filter(shift=OuterRef("pk"), ended_at__isnull=True)))
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    shift = next((s for s in shifts if s.staff_id == server.pk), None)
+    name = server.name
+    if shift is None:
+        raise NotOnFloor(f"{name} is not clocked in.", details={"server_id": server.pk, "reason": "not_clocked_in"})
+    if shift.role not in PERFORMANCE_TRACKED_ROLES:
+        raise NotOnFloor(
+            f"{name} is working as {shift.role} and takes no tables.",
+            details={"server_id": server.pk, "reason": "role", "role": shift.role},
+        )
+    if shift.on_break:
+        raise NotOnFloor(f"{name} is on break.", details={"server_id": server.pk, "reason": "on_break"})
+    if shift.cut:
+        raise NotOnFloor(f"{name} is cut and takes no new parties.", details={"server_id": server.pk, "reason": "cut"})
+    return shift
+
+
+def _lock_waitlist_entry(entry: WaitlistEntry | None) -> WaitlistEntry | None:
+    if entry is None:
+        return None
+    locked = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+    if not locked.is_open:
+        raise WaitlistEntryClosed(
+            f"{locked.party_name} is already {locked.get_status_display().lower()}.",
+            details={"waitlist_entry_id": locked.pk, "status": locked.status},
+        )
+    return locked
+
+
+def _lock_decision(decision: RoutingDecision | None, *, waitlist_entry: WaitlistEntry | None) -> RoutingDecision | None:
+    if decision is None:
+        return None
+    locked = RoutingDecision.objects.select_for_update().get(pk=decision.pk)
+    if locked.visit_id is not None or locked.decided_at is not None:
+        raise DecisionAlreadyUsed(
+            "This routing decision was already used to seat a party; ask for a new recommendation.",
+            details={"routing_decision_id": locked.pk, "visit_id": locked.visit_id},
+        )
+    made_for = locked.waitlist_entry_id
+    if made_for is not None and waitlist_entry is not None and made_for != waitlist_entry.pk:
+        raise InvalidFloorInput("routing_decision", "the routing decision was made for another waitlist entry")
+    return locked
+
+
+def _followed(decision: RoutingDecision, *, table: Table, server) -> bool | None:
+    """Did the host seat the top recommendation? None when there was nothing to follow."""
+    if decision.recommended_table_id is None and decision.recommended_server_id is None:
+        return None
+    return decision.recommended_table_id == table.pk and decision.recommended_server_id == server.pk

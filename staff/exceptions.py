@@ -1,0 +1,69 @@
+"""Domain errors of the time clock and the host's rotation overrides.
+
+Same shape as `floor.exceptions.FloorError` (`code`, `message`, `details`, `status_code`), so the API
+layer maps both the same way: 409 when the transition makes no sense (clocking in twice, ending a break
+that never started), 400 for wrong input with `details["field"]` naming the field."""
+
+
+class StaffError(Exception):
+    """Base of the staff domain errors: a conflict with the current state unless a subclass says otherwise."""
+
+    status_code = 409
+    code = "staff_conflict"
+
+    def __init__(self, message: str, *, details: dict | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        if code is not None:
+            self.code = code
+
+
+class InvalidStaffInput(StaffError):
+    """The input is wrong whatever the staff member's state; `details["field"]` names the field."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, field: str, message: str, *, code: str | None = None):
+        super().__init__(message, details={"field": field}, code=code)
+        self.field = field
+
+
+class StaffWrongRestaurant(InvalidStaffInput):
+    """A staff member or section passed to a service belongs to another restaurant."""
+
+    code = "wrong_restaurant"
+
+    def __init__(self, field: str):
+        super().__init__(field, f"{field}: not found in this restaurant")
+
+
+class StaffInactive(StaffError):
+    """The staff member is no longer active and cannot clock in."""
+
+    code = "staff_inactive"
+
+
+class AlreadyClockedIn(StaffError):
+    """Clocking in while a shift is open."""
+
+    code = "already_clocked_in"
+
+
+class NotClockedIn(StaffError):
+    """Clocking out, taking a break or changing the rotation with no open shift."""
+
+    code = "not_clocked_in"
+
+
+class AlreadyOnBreak(StaffError):
+    """Starting a break during a break."""
+
+    code = "already_on_break"
+
+
+class NotOnBreak(StaffError):
+    """Ending a break that was never started."""
+
+    code = "not_on_break"
