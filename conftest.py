@@ -136,3 +136,33 @@ def staff_api(staff_user):
 @pytest.fixture
 def outsider_api(outsider_user):
     return _logged_in(outsider_user)
+
+
+# --- Playwright: Debian's chromium, never a browser downloaded by `playwright install` ---
+
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # CI runs as root, where chromium's sandbox refuses to start
+    "--disable-gpu",
+    # The network is closed here: without these, chromium retries Google's hosts at every start.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_path() -> str | None:
+    return next((path for path in CHROMIUM_PATHS if os.access(path, os.X_OK)), None)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = chromium_path()
+    require(path is not None, "Debian's chromium (apt-get install -y chromium)")
+    # Playwright's sync API keeps an event loop in the main thread from here to the end of the session,
+    # so every later ORM call (test bodies, live_server's flush) would raise SynchronousOnlyOperation.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_ARGS}
