@@ -10,8 +10,8 @@ Two layers, so the benchmark can replay simulated evenings through the very code
   RoutingDecision.
 
 The score of a recommendation is a sum of signed parts, each shown to the host (docs/routing.md):
-server priority (100 for the server the mode puts first, 10 less per place), table fit (-15 per
-wasted seat, -10 per extra table pushed together), preferences (+10 per one met) and the double-seat
+server priority (100 for the server the mode puts first, 10 less per place), table fit (-20 per
+wasted seat, -10 per extra table pushed together), preferences (+15 per wish met) and the double-seat
 penalty (the restaurant's `double_seat_penalty`, 30 by default, when the server was seated within the
 last `double_seat_window_minutes`).
 """
@@ -34,9 +34,9 @@ from staff.selectors import shifts_on_floor
 
 SERVER_TOP_PRIORITY = 100.0
 SERVER_RANK_STEP = 10.0
-WASTED_SEAT_POINTS = -15.0
+WASTED_SEAT_POINTS = -20.0
 EXTRA_TABLE_POINTS = -10.0
-PREFERENCE_POINTS = 10.0
+PREFERENCE_POINTS = 15.0
 DEFAULT_LIMIT = 5
 # Combinations are searched among at most this many free tables of one group, up to this many tables
 # pushed together: bounded work however large a group is.
