@@ -11,7 +11,7 @@ from floor.tests.factories import VisitFactory
 from floor.tests.floor_setup import table_in
 from restaurant.tests.factories import UserFactory
 
-A, O, D, R, B = (
+AV, OC, DI, RE, BL = (
     TableState.AVAILABLE,
     TableState.OCCUPIED,
     TableState.DIRTY,
@@ -20,15 +20,15 @@ A, O, D, R, B = (
 )
 
 # The floor's rules written out by hand, independently of the TRANSITIONS table they check.
-SETTABLE = {A: [R, B], R: [A, B], O: [D], D: [A, B], B: [A]}
-SEAT_ONLY = {A: [O], R: [O], O: [], D: [], B: []}
+SETTABLE = {AV: [RE, BL], RE: [AV, BL], OC: [DI], DI: [AV, BL], BL: [AV]}
+SEAT_ONLY = {AV: [OC], RE: [OC], OC: [], DI: [], BL: []}
 
 pytestmark = pytest.mark.django_db
 
 
 def _table_in_state(restaurant, state):
     table = table_in(restaurant, state=state)
-    if state == O:
+    if state == OC:
         VisitFactory(table=table, party_size=2)
     return table
 
@@ -74,12 +74,12 @@ def test_each_illegal_change_names_the_current_and_allowed_states_and_writes_not
     assert not TableStateChange.objects.filter(table=table).exists()
 
 
-@pytest.mark.parametrize("from_state", [A, R])
+@pytest.mark.parametrize("from_state", [AV, RE])
 def test_occupied_is_reached_only_by_seating_and_the_error_says_so(restaurant, from_state):
     table = _table_in_state(restaurant, from_state)
 
     with pytest.raises(IllegalTransition) as err:
-        table_state_set(restaurant=restaurant, table=table, to_state=O, source="pos")
+        table_state_set(restaurant=restaurant, table=table, to_state=OC, source="pos")
 
     assert err.value.allowed_states == SETTABLE[from_state]
     assert "seat a party" in err.value.message
@@ -93,23 +93,23 @@ def test_the_transition_table_lists_seating_among_the_allowed_paths():
 
 def test_setting_the_same_state_again_changes_nothing(restaurant):
     table = table_in(restaurant)
-    table_state_set(restaurant=restaurant, table=table, to_state=R, source="host")
+    table_state_set(restaurant=restaurant, table=table, to_state=RE, source="host")
     first_change_at = table.state_changed_at
 
-    again = table_state_set(restaurant=restaurant, table=table, to_state=R, source="pos")
+    again = table_state_set(restaurant=restaurant, table=table, to_state=RE, source="pos")
 
-    assert again.state == R
+    assert again.state == RE
     assert TableStateChange.objects.filter(table=table).count() == 1
     table.refresh_from_db()
     assert table.state_changed_at == first_change_at
 
 
 def test_marking_an_occupied_table_dirty_closes_its_open_visit(restaurant):
-    table = _table_in_state(restaurant, O)
+    table = _table_in_state(restaurant, OC)
     visit = table.visits.get()
     at = timezone.now() + timedelta(minutes=50)
 
-    table_state_set(restaurant=restaurant, table=table, to_state=D, source="vision", confidence=0.93, at=at)
+    table_state_set(restaurant=restaurant, table=table, to_state=DI, source="vision", confidence=0.93, at=at)
 
     visit.refresh_from_db()
     assert visit.closed_at == at
@@ -121,7 +121,7 @@ def test_marking_an_occupied_table_dirty_closes_its_open_visit(restaurant):
 def test_every_source_is_recorded(restaurant, source):
     table = table_in(restaurant)
 
-    table_state_set(restaurant=restaurant, table=table, to_state=B, source=source, note="wobbly leg")
+    table_state_set(restaurant=restaurant, table=table, to_state=BL, source=source, note="wobbly leg")
 
     change = TableStateChange.objects.get(table=table)
     assert (change.source, change.note) == (source, "wobbly leg")
@@ -138,7 +138,7 @@ def test_every_source_is_recorded(restaurant, source):
 )
 def test_bad_input_is_a_400_naming_the_field(restaurant, changes, field):
     table = table_in(restaurant)
-    arguments = {"to_state": B, "source": "host", **changes}
+    arguments = {"to_state": BL, "source": "host", **changes}
 
     with pytest.raises(InvalidFloorInput) as err:
         table_state_set(restaurant=restaurant, table=table, **arguments)
@@ -151,17 +151,17 @@ def test_another_restaurants_table_is_refused(restaurant, other_restaurant):
     table = table_in(other_restaurant)
 
     with pytest.raises(WrongRestaurant) as err:
-        table_state_set(restaurant=restaurant, table=table, to_state=B, source="host")
+        table_state_set(restaurant=restaurant, table=table, to_state=BL, source="host")
 
     assert err.value.details["field"] == "table"
     table.refresh_from_db()
-    assert table.state == A
+    assert table.state == AV
 
 
 def test_blocking_and_unblocking_need_a_manager_other_changes_do_not():
-    assert needs_manager(from_state=A, to_state=B)
-    assert needs_manager(from_state=B, to_state=A)
-    assert needs_manager(from_state=D, to_state=B)
-    assert not needs_manager(from_state=D, to_state=A)
-    assert not needs_manager(from_state=A, to_state=R)
-    assert not needs_manager(from_state=B, to_state=B)
+    assert needs_manager(from_state=AV, to_state=BL)
+    assert needs_manager(from_state=BL, to_state=AV)
+    assert needs_manager(from_state=DI, to_state=BL)
+    assert not needs_manager(from_state=DI, to_state=AV)
+    assert not needs_manager(from_state=AV, to_state=RE)
+    assert not needs_manager(from_state=BL, to_state=BL)
