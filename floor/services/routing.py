@@ -22,14 +22,13 @@ import itertools
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from floor.exceptions import InvalidFloorInput, WaitlistEntryClosed, WrongRestaurant
 from floor.models import RoutingDecision, Section, Table, TableState, Visit
 from restaurant.models import RoutingMode
-from staff.models import Shift, Tier
+from staff.models import Tier
 from staff.selectors import shifts_on_floor
 
 SERVER_TOP_PRIORITY = 100.0
@@ -270,9 +269,11 @@ def _capacities(snapshot: FloorSnapshot, servers: list[ServerSpot]) -> dict[int,
 def server_order(snapshot: FloorSnapshot, *, party_size: int) -> list[ServerStanding]:
     """Servers who can take a party now, first to last, by the restaurant's mode.
 
-    In every mode a server the host skipped goes behind everyone not skipped (for this one party).
-    `rotation_offset` moves a server up (negative) or down (positive) that many places in rotation mode;
-    on a tie of places the moved server goes first when moved up and last when moved down."""
+    In every mode a server the host skipped goes behind everyone not skipped; the skip is spent by the
+    next seating, whoever gets that party (floor.services.seating clears every `skip_next`).
+    In rotation mode `rotation_offset` moves a server up (negative) or down (positive) that many places
+    from where the rotation would put them, for as long as the host leaves it set (0 resets it); on a tie
+    of places the moved server goes first when moved up and last when moved down."""
     servers = [server for server in snapshot.servers if server.can_take_tables]
     capacities = _capacities(snapshot, servers)
     capped: set[int] = set()
@@ -717,16 +718,3 @@ def route_party(
         )
         result.decision_id = decision.pk
     return result
-
-
-def rotation_record_seating(*, restaurant, server_id: int | None) -> None:
-    """What a seating does to the host's rotation overrides; the seating service calls it in its transaction.
-
-    A skip lasts exactly one party: every open shift's `skip_next` clears at the next seating, whoever
-    gets the party (the host may seat the skipped server anyway; the skip is spent either way). A move
-    lasts until the moved server's next party: their `rotation_offset` returns to 0 when they are seated."""
-    with transaction.atomic():
-        shifts = Shift.objects.for_restaurant(restaurant).open()
-        shifts.filter(skip_next=True).update(skip_next=False)
-        if server_id is not None:
-            shifts.filter(staff_id=server_id).exclude(rotation_offset=0).update(rotation_offset=0)

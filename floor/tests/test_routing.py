@@ -16,10 +16,10 @@ from floor.services.routing import (
     ServerSpot,
     TableSpot,
     rank_seatings,
-    rotation_record_seating,
     route_party,
     server_order,
 )
+from floor.services.seating import table_seat
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
 from restaurant.models import RoutingMode
 from staff.models import Shift, ShiftBreak, StaffRole, Tier
@@ -475,16 +475,18 @@ def test_moving_a_server_up_or_down_shifts_their_place_in_rotation():
 
 @pytest.mark.django_db
 def test_skip_and_move_come_from_the_shift_and_show_in_the_reason(restaurant, floor):
-    floor.table("1", 4)
-    floor.server("Ana", clocked_in=200, skip_next=True)
-    floor.server("Ben", clocked_in=100, rotation_offset=1)
-    floor.server("Cy", clocked_in=50)
+    for section in ("Main", "Bar", "Patio"):
+        floor.table(section, 4, section=section)
+    floor.server("Ana", section="Main", clocked_in=200, skip_next=True)
+    floor.server("Ben", section="Bar", clocked_in=100, rotation_offset=1)
+    floor.server("Cy", section="Patio", clocked_in=50)
 
-    result = route(restaurant, 4, limit=1, record=False)
-    order = [st.server.name for st in rank_order(restaurant)]
+    result = route(restaurant, 4, record=False)
 
-    assert order == ["Cy", "Ben", "Ana"]
-    assert result.recommendations[0].server_name == "Cy"
+    assert [st.server.name for st in rank_order(restaurant)] == ["Cy", "Ben", "Ana"]
+    assert [rec.server_name for rec in result.recommendations] == ["Cy", "Ben", "Ana"]
+    assert "moved down 1 by the host" in result.recommendations[1].reason
+    assert "skipped once by the host" in result.recommendations[2].reason
 
 
 def rank_order(restaurant):
@@ -494,33 +496,20 @@ def rank_order(restaurant):
 
 
 @pytest.mark.django_db
-def test_a_seating_spends_every_skip_and_the_seated_servers_move(restaurant, floor):
-    ana = floor.server("Ana", skip_next=True, rotation_offset=-1)
-    ben = floor.server("Ben", skip_next=True, rotation_offset=2)
-    cy = floor.server("Cy")
+def test_a_skip_lasts_exactly_one_party(restaurant, floor):
+    ana = floor.server("Ana", skip_next=True)
+    ben = floor.server("Ben")
+    floor.seat(floor.table("8", 2), ana, 2, minutes_ago=50)
+    floor.seat(floor.table("9", 2), ben, 2, minutes_ago=30)
+    table = floor.table("1", 4)
+    floor.table("2", 4)
 
-    rotation_record_seating(restaurant=restaurant, server_id=cy.pk)
-    shifts = {s.staff_id: s for s in Shift.objects.all()}
-    assert [(shifts[p.pk].skip_next, shifts[p.pk].rotation_offset) for p in (ana, ben, cy)] == [
-        (False, -1),
-        (False, 2),
-        (False, 0),
-    ]
+    first = route(restaurant, 4, limit=1)
+    table_seat(restaurant=restaurant, table=table, party_size=4, server=ben, at=NOW)
+    second = route(restaurant, 4, limit=1)
 
-    rotation_record_seating(restaurant=restaurant, server_id=ana.pk)
-    assert Shift.objects.get(staff=ana).rotation_offset == 0
-    assert Shift.objects.get(staff=ben).rotation_offset == 2
-
-
-@pytest.mark.django_db
-def test_a_seating_leaves_another_restaurants_skips_alone(restaurant, other_restaurant, floor):
-    mine = floor.server("Ana", skip_next=True)
-    theirs = Floor(other_restaurant).server("Zed", skip_next=True)
-
-    rotation_record_seating(restaurant=restaurant, server_id=mine.pk)
-
-    assert Shift.objects.get(staff=theirs).skip_next is True
-    assert Shift.objects.get(staff=mine).skip_next is False
+    assert first.recommendations[0].server_name == "Ben"
+    assert second.recommendations[0].server_name == "Ana"
 
 
 # == double seat ===================================================================================
