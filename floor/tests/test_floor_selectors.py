@@ -1,0 +1,163 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from floor.models import TableState, WaitlistStatus
+from floor.selectors import floor_status
+from floor.services.seating import table_seat, visit_close
+from floor.tests.factories import SectionFactory, TableFactory, VisitFactory, WaitlistEntryFactory
+from floor.tests.floor_setup import server_on_floor, table_in
+from staff.models import StaffRole
+from staff.services import break_start, server_cut, shift_clock_in
+from staff.tests.factories import StaffMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 4
+
+
+def _floor(restaurant, *, tables: int, servers: int, waiting: int):
+    """A busy floor: `tables` tables over sections, a server per section, every other table seated."""
+    now = timezone.now()
+    sections = [SectionFactory(restaurant=restaurant) for _ in range(servers)]
+    staff = []
+    for section in sections:
+        person = StaffMemberFactory(restaurant=restaurant)
+        shift_clock_in(restaurant=restaurant, staff=person, section=section, at=now - timedelta(hours=3))
+        staff.append(person)
+    for index in range(tables):
+        table = TableFactory(section=sections[index % servers], max_seats=6)
+        if index % 2 == 0:
+            table_seat(
+                restaurant=restaurant,
+                table=table,
+                party_size=2 + index % 4,
+                server=staff[index % servers],
+                at=now - timedelta(minutes=index),
+            )
+    for _ in range(waiting):
+        WaitlistEntryFactory(restaurant=restaurant)
+    return now
+
+
+def test_floor_status_shows_each_table_with_its_party_and_server(restaurant):
+    now = timezone.now()
+    ana = StaffMemberFactory(restaurant=restaurant, name="Ana Ruiz")
+    section = SectionFactory(restaurant=restaurant, name="Patio")
+    shift_clock_in(restaurant=restaurant, staff=ana, section=section, at=now - timedelta(hours=2))
+    seated = table_in(restaurant, section=section, label="12", is_booth=True, x=120, y=40)
+    empty = table_in(restaurant, section=section, label="14")
+    table_seat(restaurant=restaurant, table=seated, party_size=3, server=ana, at=now - timedelta(minutes=18))
+
+    status = floor_status(restaurant=restaurant, now=now)
+
+    by_label = {table.label: table for table in status.tables}
+    twelve = by_label["12"]
+    assert (twelve.state, twelve.party_size, twelve.minutes_seated, twelve.server_id) == ("occupied", 3, 18, ana.pk)
+    assert (twelve.server.name, twelve.server.initials, twelve.section_name) == ("Ana Ruiz", "AR", "Patio")
+    assert (twelve.x, twelve.y, "booth" in twelve.features) == (120, 40, True)
+    assert twelve.visit_id == seated.visits.get().pk
+    fourteen = by_label["14"]
+    assert fourteen.id == empty.pk
+    assert (fourteen.state, fourteen.server, fourteen.party_size, fourteen.minutes_seated) == (
+        "available",
+        None,
+        None,
+        None,
+    )
+
+
+def test_floor_status_leaves_out_tables_out_of_service_and_other_restaurants(restaurant, other_restaurant):
+    table_in(restaurant, label="1")
+    table_in(restaurant, label="2", active=False)
+    table_in(other_restaurant, label="3")
+
+    assert [table.label for table in floor_status(restaurant=restaurant).tables] == ["1"]
+
+
+def test_each_server_on_the_floor_shows_their_load_and_last_seating(restaurant):
+    now = timezone.now()
+    ana = StaffMemberFactory(restaurant=restaurant, name="Ana Ruiz")
+    ben = StaffMemberFactory(restaurant=restaurant, name="Ben Ode")
+    section = SectionFactory(restaurant=restaurant, name="Main")
+    shift_clock_in(restaurant=restaurant, staff=ana, section=section, at=now - timedelta(hours=3))
+    shift_clock_in(restaurant=restaurant, staff=ben, at=now - timedelta(hours=1))
+    # A visit from Ana's previous shift counts for nothing tonight.
+    VisitFactory(
+        table=table_in(restaurant),
+        server=ana,
+        party_size=6,
+        seated_at=now - timedelta(days=1),
+        closed_at=now - timedelta(days=1) + timedelta(hours=1),
+    )
+    t1, t2, t3 = (table_in(restaurant) for _ in range(3))
+    first = table_seat(restaurant=restaurant, table=t1, party_size=2, server=ana, at=now - timedelta(minutes=90))
+    visit_close(restaurant=restaurant, visit=first, closed_at=now - timedelta(minutes=30))
+    table_seat(restaurant=restaurant, table=t2, party_size=4, server=ana, at=now - timedelta(minutes=40))
+    table_seat(restaurant=restaurant, table=t3, party_size=3, server=ana, at=now - timedelta(minutes=12))
+    break_start(restaurant=restaurant, staff=ben)
+    server_cut(restaurant=restaurant, staff=ben)
+
+    status = floor_status(restaurant=restaurant, now=now)
+
+    by_name = {server.name: server for server in status.servers}
+    a = by_name["Ana Ruiz"]
+    assert (a.open_tables, set(a.open_table_ids), a.active_covers) == (2, {t2.pk, t3.pk}, 7)
+    assert (a.shift_parties, a.shift_covers, a.minutes_since_last_seated) == (3, 9, 12)
+    assert (a.section_name, a.on_break, a.cut, a.can_take_tables) == ("Main", False, False, True)
+    b = by_name["Ben Ode"]
+    assert (b.open_tables, b.active_covers, b.last_seated_at, b.minutes_since_last_seated) == (0, 0, None, None)
+    assert (b.on_break, b.cut, b.can_take_tables, b.section_id) == (True, True, False, None)
+
+
+def test_hosts_and_bussers_are_listed_apart_from_the_servers(restaurant):
+    server_on_floor(restaurant)
+    host = StaffMemberFactory(restaurant=restaurant, role=StaffRole.HOST, name="Hal Host")
+    shift_clock_in(restaurant=restaurant, staff=host)
+
+    status = floor_status(restaurant=restaurant)
+
+    assert len(status.servers) == 1
+    assert [(s.name, s.role) for s in status.support_staff] == [("Hal Host", "host")]
+
+
+def test_the_waitlist_summary_counts_open_parties_by_size(restaurant, other_restaurant):
+    now = timezone.now()
+    for size, minutes in [(2, 30), (4, 20), (2, 10)]:
+        WaitlistEntryFactory(restaurant=restaurant, party_size=size, added_at=now - timedelta(minutes=minutes))
+    WaitlistEntryFactory(restaurant=restaurant, party_size=5, status=WaitlistStatus.NOTIFIED, added_at=now)
+    WaitlistEntryFactory(restaurant=restaurant, party_size=8, status=WaitlistStatus.SEATED)
+    WaitlistEntryFactory(restaurant=restaurant, party_size=8, status=WaitlistStatus.CANCELLED)
+    WaitlistEntryFactory(restaurant=other_restaurant, party_size=3)
+
+    waitlist = floor_status(restaurant=restaurant, now=now).waitlist
+
+    assert (waitlist.open_count, waitlist.covers_waiting) == (4, 13)
+    assert waitlist.parties_by_size == {2: 2, 4: 1, 5: 1}
+    assert [entry.minutes_waiting for entry in waitlist.entries] == [30, 20, 10, 0]
+
+
+def _queries_for_floor_status(restaurant) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        status = floor_status(restaurant=restaurant)
+    assert status.tables  # the floor was really read
+    return len(captured.captured_queries)
+
+
+def test_floor_status_costs_the_same_queries_for_10_or_60_tables(
+    restaurant, other_restaurant, django_assert_max_num_queries
+):
+    _floor(restaurant, tables=10, servers=3, waiting=4)
+    _floor(other_restaurant, tables=60, servers=15, waiting=30)
+
+    with django_assert_max_num_queries(MAX_QUERIES):
+        small = floor_status(restaurant=restaurant)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        large = floor_status(restaurant=other_restaurant)
+
+    assert (len(small.tables), len(large.tables), len(large.servers), large.waitlist.open_count) == (10, 60, 15, 30)
+    assert sum(t.state == TableState.OCCUPIED for t in large.tables) == 30
+    assert _queries_for_floor_status(restaurant) == _queries_for_floor_status(other_restaurant)
