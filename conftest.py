@@ -138,6 +138,29 @@ def outsider_api(outsider_user):
     return _logged_in(outsider_user)
 
 
+@pytest.fixture
+def make_key_api(db):
+    """Builds an APIClient that sends `Authorization: Api-Key <key>` for a new key of a restaurant."""
+    from rest_framework.test import APIClient
+
+    from restaurant.services import api_client_create
+
+    def make(restaurant, scopes=(), name="Test integration"):
+        issued = api_client_create(restaurant=restaurant, name=name, scopes=list(scopes))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {issued.key}")
+        client.issued = issued
+        return client
+
+    return make
+
+
+@pytest.fixture
+def key_api(make_key_api, restaurant):
+    """An API key of our restaurant with every scope (pos, frontend, camera)."""
+    return make_key_api(restaurant, scopes=["pos", "frontend", "camera"], name="All scopes")
+
+
 # --- Playwright: Debian's chromium, never a browser downloaded by `playwright install` ---
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")

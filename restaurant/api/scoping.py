@@ -21,6 +21,8 @@ class RestaurantRolePermission(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
+        if view.lookup_url_kwarg_value() is not None:
+            view.get_object()  # an unknown id (or another restaurant's) is a 404 before any 403
         client = api_client_of(request.user)
         if client is not None:
             return any(client.has_scope(scope) for scope in getattr(view, "write_scopes", ()))
@@ -48,6 +50,15 @@ class RestaurantScopedMixin:
         if not hasattr(self, "_role"):
             self._role = role_in(self.request.user, self.get_restaurant())
         return self._role
+
+    def lookup_url_kwarg_value(self):
+        return self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+
+    def get_object(self):
+        # Memoised: the permission check may load the object before the handler does.
+        if not hasattr(self, "_object"):
+            self._object = super().get_object()
+        return self._object
 
     def get_base_queryset(self):
         return self.queryset.model.objects.all()

@@ -11,14 +11,12 @@ from restaurant.selectors import api_client_of, restaurants_for, role_in
 class RestaurantManagerPermission(permissions.BasePermission):
     """Reads for anyone who may see the restaurant; changes for its owners and managers, never for a key."""
 
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return api_client_of(request.user) is None
-
+    # Decided on the object, so another restaurant's id is a 404 (not in the queryset) before any 403.
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
             return True
+        if api_client_of(request.user) is not None:
+            return False
         return role_in(request.user, obj) in MANAGING_ROLES
 
 
