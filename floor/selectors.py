@@ -258,3 +258,51 @@ def _waitlist_summary(restaurant, now: datetime) -> WaitlistSummary:
         parties_by_size=dict(sorted(sizes.items())),
         entries=entries,
     )
+
+
+@dataclass(frozen=True)
+class QuotedEntry:
+    """An open waitlist entry with its place in the queue, the wait it was quoted and the live quote."""
+
+    entry: WaitlistEntry
+    position: int  # 1 = next in line
+    minutes_waiting: int
+    quoted_wait_minutes: int | None  # what the party was told when added
+    live_wait_minutes: int | None  # from now, given the floor and the queue ahead now
+    live_wait_low: int | None  # the middle half of the simulated waits
+    live_wait_high: int | None
+
+    @property
+    def id(self) -> int:
+        return self.entry.pk
+
+
+def waitlist_open_with_quotes(*, restaurant, now: datetime | None = None) -> list[QuotedEntry]:
+    """Open waitlist entries, first come first, with positions and live learned quotes
+    (floor.services.quotes). A fixed number of queries: seven with a cold quote-model cache, four warm."""
+    # Imported here: the quote engine brings numpy along, which no other selector needs.
+    from floor.services.quotes import open_queue, quote_queue
+
+    now = now or timezone.now()
+    entries = open_queue(restaurant=restaurant)
+    quotes = quote_queue(restaurant=restaurant, entries=entries, now=now) if entries else {}
+    return [
+        QuotedEntry(
+            entry=entry,
+            position=position,
+            minutes_waiting=_minutes(entry.added_at, now),
+            quoted_wait_minutes=entry.quoted_wait_minutes,
+            live_wait_minutes=quotes[entry.pk].minutes,
+            live_wait_low=quotes[entry.pk].low,
+            live_wait_high=quotes[entry.pk].high,
+        )
+        for position, entry in enumerate(entries, start=1)
+    ]
+
+
+def servers_in_rotation_order(*, restaurant, now: datetime | None = None, party_size: int = 2) -> list:
+    """Servers who can take a party now, in the order the routing engine would give them one (by the
+    restaurant's mode and the host's overrides), as `floor.services.routing.ServerStanding`. Four queries."""
+    from floor.services.routing import load_floor_snapshot, server_order
+
+    return server_order(load_floor_snapshot(restaurant=restaurant, now=now), party_size=party_size)

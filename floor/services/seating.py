@@ -16,7 +16,7 @@ Decisions a host will notice:
 - closing an already closed visit, or clearing a table that is already dirty, changes nothing."""
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -49,6 +49,8 @@ from staff.models import PERFORMANCE_TRACKED_ROLES, Shift, ShiftBreak
 
 SEATABLE_STATES = tuple(state for state, moves in TRANSITIONS.items() if moves.get(TableState.OCCUPIED) == SEAT)
 MISFIT_EXTRA_SEATS = 1
+CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal("100000000")  # Visit's money columns: 10 digits, 2 after the point
 
 
 def table_seat(
@@ -144,10 +146,8 @@ def visit_close(
     if visit.restaurant_id != restaurant.pk:
         raise WrongRestaurant("visit")
     validate_source(source)
-    money = {"subtotal": subtotal, "tax": tax, "tip": tip, "discount": discount}
-    for field, value in money.items():
-        if value is not None and Decimal(value) < 0:
-            raise InvalidFloorInput(field, f"{field} cannot be negative")
+    given = {"subtotal": subtotal, "tax": tax, "tip": tip, "discount": discount}
+    money = {field: _money(field, value) for field, value in given.items() if value is not None}
     closed_at = closed_at or timezone.now()
 
     with transaction.atomic():
@@ -160,9 +160,8 @@ def visit_close(
             raise InvalidFloorInput("closed_at", "a visit cannot close before it was seated")
         locked_visit.closed_at = closed_at
         for field, value in money.items():
-            if value is not None:
-                setattr(locked_visit, field, Decimal(value))
-        locked_visit.save(update_fields=["closed_at", *[f for f, v in money.items() if v is not None]])
+            setattr(locked_visit, field, value)
+        locked_visit.save(update_fields=["closed_at", *money])
         from_state = table.state
         if table.state == TableState.OCCUPIED:
             record_transition(table=table, to_state=TableState.DIRTY, source=source, at=closed_at, actor=actor)
@@ -218,6 +217,17 @@ def table_bus(
         return table_state_set(
             restaurant=restaurant, table=table, to_state=TableState.AVAILABLE, source=source, actor=actor, at=at
         )
+
+
+def _money(field: str, value) -> Decimal:
+    """An amount the visit's columns can hold (0 to 99,999,999.99, cents at most), else a 400 naming it."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidFloorInput(field, f"{field} must be an amount such as 12.50") from None
+    if not amount.is_finite() or amount < 0 or amount >= MONEY_LIMIT or amount != amount.quantize(CENT):
+        raise InvalidFloorInput(field, f"{field} must be an amount from 0 to 99999999.99, in cents at most")
+    return amount
 
 
 def _check_owned(restaurant, **objects) -> None:

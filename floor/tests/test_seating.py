@@ -350,7 +350,14 @@ def test_closing_a_closed_visit_again_changes_nothing(restaurant, table, server)
 
 @pytest.mark.parametrize(
     ("changes", "field"),
-    [({"tip": Decimal("-1")}, "tip"), ({"closed_at": timezone.now() - timedelta(hours=1)}, "closed_at")],
+    [
+        ({"tip": Decimal("-1")}, "tip"),
+        ({"subtotal": "twelve"}, "subtotal"),
+        ({"tax": Decimal("1.005")}, "tax"),
+        ({"discount": Decimal("NaN")}, "discount"),
+        ({"subtotal": Decimal("100000000")}, "subtotal"),
+        ({"closed_at": timezone.now() - timedelta(hours=1)}, "closed_at"),
+    ],
 )
 def test_a_close_with_bad_figures_is_refused_naming_the_field(restaurant, table, server, changes, field):
     visit = table_seat(restaurant=restaurant, table=table, party_size=2, server=server)
