@@ -198,7 +198,8 @@ class Ranking:
 
 def parse_preferences(raw) -> Preferences:
     """Validate a party's preferences: {"section_id": int, "feature": "booth"|"patio"|"high_top",
-    "accessible": bool}, every key optional. InvalidFloorInput names the offending field."""
+    "accessible": bool}, every key optional; "feature": "accessible" means accessible. InvalidFloorInput
+    names the offending field."""
     if raw in (None, ""):
         return Preferences()
     if isinstance(raw, Preferences):
@@ -214,15 +215,17 @@ def parse_preferences(raw) -> Preferences:
     if section_id is not None and (isinstance(section_id, bool) or not isinstance(section_id, int)):
         raise InvalidFloorInput("preferences.section_id", "section_id must be a section's id (an integer)")
     feature = raw.get("feature")
-    if feature in ("", None):
-        feature = None
-    elif not isinstance(feature, str) or feature.replace("-", "_") not in FEATURES:
-        raise InvalidFloorInput("preferences.feature", f"feature must be one of {', '.join(FEATURES)}")
-    else:
-        feature = feature.replace("-", "_")
     accessible = raw.get("accessible", False)
     if not isinstance(accessible, bool):
         raise InvalidFloorInput("preferences.accessible", "accessible must be true or false")
+    if feature in ("", None):
+        feature = None
+    elif feature == "accessible":  # some clients send the need as a feature: it is still a must
+        feature, accessible = None, True
+    elif not isinstance(feature, str) or feature.replace("-", "_") not in FEATURES:
+        raise InvalidFloorInput("preferences.feature", f"feature must be one of {', '.join(FEATURES)} (or accessible)")
+    else:
+        feature = feature.replace("-", "_")
     return Preferences(section_id=section_id, feature=feature, accessible=accessible)
 
 

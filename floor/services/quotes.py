@@ -1,0 +1,498 @@
+"""Learned wait quotes: how long a party will wait, from the restaurant's own history and the floor now.
+
+The model (`TurnModel`) is learned from recent history: how long parties of each size stay at the
+table in each day-part (closed visits), how long a dirty table takes to bus (state changes) and how
+many waiting parties end up seated rather than leaving (waitlist outcomes). With little history each
+distribution is blended with a prior, so a new restaurant gets sensible quotes from its first night.
+
+A quote is a small Monte Carlo simulation of the queue (`simulate_waits`, pure, no database): every
+table that could seat a party frees up at a sampled time (an occupied table after the rest of its
+party's stay, E[T - t | T > t] drawn from the empirical distribution given it has been seated t
+minutes, plus bussing; a dirty table after the rest of its bussing), then the parties in the queue,
+in order, each take the fitting table that frees first and hold it for a sampled stay. A party's
+quote is the median of its simulated waits, the number that minimises the mean absolute error.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Count
+from django.utils import timezone
+
+from floor.models import WAITLIST_OPEN, Table, TableState, TableStateChange, Visit, WaitlistEntry, WaitlistStatus
+from staff.selectors import shifts_on_floor
+
+HISTORY_WEEKS = 6
+BUS_HISTORY_DAYS = 14
+MAX_HISTORY_VISITS = 20000
+MAX_BUS_CHANGES = 6000
+MIN_SAMPLES = 40  # below this many visits a distribution leans on the coarser group or the prior
+QUANTILES = 200
+RUNS = 256
+SEED = 20240601
+OVERDUE_MINUTES = 5.0  # a party past every stay we have seen: expect them to leave soon
+MODEL_CACHE_SECONDS = 900
+
+# Priors for a restaurant without history: median stay by party size (lognormal), bussing, staying.
+PRIOR_MEDIAN_STAY = {1: 45.0, 2: 60.0, 3: 68.0, 4: 75.0, 5: 82.0, 6: 90.0, 7: 98.0, 8: 105.0}
+PRIOR_SIGMA = 0.3
+PRIOR_BUS_MEDIAN = 6.0
+PRIOR_BUS_SIGMA = 0.4
+PRIOR_STAY_SHARE = 0.8
+PRIOR_STAY_WEIGHT = 20
+SIZE_BUCKETS = ((1, 2), (3, 4), (5, 6), (7, 100))
+
+
+# --------------------------------------------------------------------------------------------------
+# Distributions
+# --------------------------------------------------------------------------------------------------
+
+
+def _lognormal_quantiles(median: float, sigma: float, n: int = QUANTILES) -> np.ndarray:
+    # Inverse normal CDF at evenly spaced levels, without scipy: a rational approximation is plenty here.
+    levels = (np.arange(n) + 0.5) / n
+    return median * np.exp(sigma * _norm_ppf(levels))
+
+
+def _norm_ppf(p: np.ndarray) -> np.ndarray:
+    # Acklam's approximation of the inverse standard normal CDF (relative error below 1.2e-9).
+    a = [-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02, 1.383577518672690e02]
+    a += [-3.066479806614716e01, 2.506628277459239e00]
+    b = [-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02, 6.680131188771972e01]
+    b += [-1.328068155288572e01]
+    c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00, -2.549732539343734e00]
+    c += [4.374664141464968e00, 2.938163982698783e00]
+    d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00]
+    p = np.asarray(p, dtype=float)
+    out = np.empty_like(p)
+    low, high = p < 0.02425, p > 1 - 0.02425
+    mid = ~(low | high)
+    q = np.sqrt(-2 * np.log(p[low]))
+    out[low] = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
+        (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1
+    )
+    q = p[mid] - 0.5
+    r = q * q
+    out[mid] = (
+        (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5])
+        * q
+        / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    )
+    q = np.sqrt(-2 * np.log(1 - p[high]))
+    out[high] = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
+        (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1
+    )
+    return out
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Minutes (a stay or a bussing), as evenly weighted quantile points; `samples` is how many
+    observations it was learned from (0: prior only)."""
+
+    points: np.ndarray
+    samples: int = 0
+
+    @classmethod
+    def learned(cls, observations, prior: np.ndarray, *, min_samples: int = MIN_SAMPLES) -> Distribution:
+        """The observations' distribution, blended with the prior while they are fewer than min_samples."""
+        values = np.asarray(observations, dtype=float)
+        n = len(values)
+        if n >= min_samples:
+            levels = (np.arange(QUANTILES) + 0.5) / QUANTILES
+            return cls(points=np.quantile(values, levels), samples=n)
+        prior_weight = (min_samples - n) / len(prior)
+        all_values = np.concatenate([values, prior])
+        weights = np.concatenate([np.ones(n), np.full(len(prior), prior_weight)])
+        order = np.argsort(all_values, kind="stable")
+        cumulative = np.cumsum(weights[order]) - weights[order] / 2
+        levels = (np.arange(QUANTILES) + 0.5) / QUANTILES * weights.sum()
+        return cls(points=np.interp(levels, cumulative, all_values[order]), samples=n)
+
+    @property
+    def mean(self) -> float:
+        return float(self.points.mean())
+
+    def expected_remaining(self, elapsed: float) -> float:
+        """E[T - t | T > t]: minutes still to go for something that has lasted `elapsed` minutes."""
+        tail = self.points[self.points > elapsed]
+        return float(tail.mean() - elapsed) if len(tail) else OVERDUE_MINUTES
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.points[rng.integers(0, len(self.points), size=n)]
+
+    def sample_remaining(self, rng: np.random.Generator, elapsed: float, n: int) -> np.ndarray:
+        """Draws of T - t given T > t."""
+        start = int(np.searchsorted(self.points, elapsed, side="right"))
+        if start >= len(self.points):
+            return rng.exponential(OVERDUE_MINUTES, size=n)
+        return self.points[rng.integers(start, len(self.points), size=n)] - elapsed
+
+
+def _bucket(size: int) -> tuple[int, int]:
+    for low, high in SIZE_BUCKETS:
+        if low <= size <= high:
+            return (low, high)
+    return SIZE_BUCKETS[-1]
+
+
+def _prior_stay(size: int) -> np.ndarray:
+    median = PRIOR_MEDIAN_STAY.get(size, PRIOR_MEDIAN_STAY[max(PRIOR_MEDIAN_STAY)])
+    return _lognormal_quantiles(median, PRIOR_SIGMA)
+
+
+@dataclass
+class TurnModel:
+    """What the restaurant's history says about stays, bussing and waiting parties."""
+
+    stays: dict[tuple[str, int], list[float]] = field(default_factory=dict)  # (day-part, size) -> minutes
+    bus: Distribution = field(
+        default_factory=lambda: Distribution(_lognormal_quantiles(PRIOR_BUS_MEDIAN, PRIOR_BUS_SIGMA))
+    )
+    stay_share: float = PRIOR_STAY_SHARE
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_history(
+        cls,
+        *,
+        stays: list[tuple[str, int, float]],
+        bus_minutes: list[float] = (),
+        waitlist_outcomes: dict[str, int] | None = None,
+    ) -> TurnModel:
+        """Learn from (day-part, party size, minutes at the table) of closed visits, bussing durations and
+        counts of waitlist outcomes by status."""
+        grouped: dict[tuple[str, int], list[float]] = {}
+        for day_part, size, minutes in stays:
+            if minutes > 0:
+                grouped.setdefault((day_part, size), []).append(minutes)
+        outcomes = waitlist_outcomes or {}
+        seated = outcomes.get(WaitlistStatus.SEATED, 0)
+        ended = seated + outcomes.get(WaitlistStatus.CANCELLED, 0) + outcomes.get(WaitlistStatus.NO_SHOW, 0)
+        share = (seated + PRIOR_STAY_SHARE * PRIOR_STAY_WEIGHT) / (ended + PRIOR_STAY_WEIGHT)
+        bus_prior = _lognormal_quantiles(PRIOR_BUS_MEDIAN, PRIOR_BUS_SIGMA)
+        return cls(
+            stays=grouped,
+            bus=Distribution.learned([m for m in bus_minutes if m >= 0], bus_prior),
+            stay_share=share,
+        )
+
+    @property
+    def visits_learned_from(self) -> int:
+        return sum(len(v) for v in self.stays.values())
+
+    def stay(self, day_part: str, size: int) -> Distribution:
+        """The stay distribution for a party size in a day-part: the narrowest group with enough history
+        ((day-part, size), (day-part, size bucket), (any day-part, size), (any, bucket)), blended with the
+        prior when even the broadest is short."""
+        key = (day_part, size)
+        if key not in self._cache:
+            bucket = _bucket(size)
+            groups = [
+                self.stays.get((day_part, size), []),
+                [m for (part, s), ms in self.stays.items() if part == day_part and _bucket(s) == bucket for m in ms],
+                [m for (_, s), ms in self.stays.items() if s == size for m in ms],
+                [m for (_, s), ms in self.stays.items() if _bucket(s) == bucket for m in ms],
+            ]
+            chosen = next((g for g in groups if len(g) >= MIN_SAMPLES), max(groups, key=len))
+            self._cache[key] = Distribution.learned(chosen, _prior_stay(size))
+        return self._cache[key]
+
+
+# --------------------------------------------------------------------------------------------------
+# The queue simulation (pure)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteTable:
+    """A table that could seat waiting parties, as the quote sees it now."""
+
+    id: int
+    section_id: int
+    min_seats: int
+    max_seats: int
+    state: str  # available, occupied or dirty (reserved and blocked tables are left out)
+    minutes_in_state: float = 0.0  # seated for (occupied) or dirty for
+    party_size: int = 0  # the party at an occupied table
+    accessible: bool = True
+    combinable_group: str = ""
+
+    def fits(self, party_size: int) -> bool:
+        return self.min_seats <= party_size <= self.max_seats
+
+
+@dataclass(frozen=True)
+class QueuedParty:
+    """A party in the queue, first come first."""
+
+    key: object
+    party_size: int
+    accessible: bool = False
+
+
+def _slots_for(party: QueuedParty, tables: list[QuoteTable]) -> list[tuple[int, ...]]:
+    """Indices of the tables (or tables pushed together) that could seat the party, smallest first."""
+    usable = [i for i, t in enumerate(tables) if t.accessible or not party.accessible]
+    singles = [(i,) for i in usable if tables[i].fits(party.party_size)]
+    if singles:
+        return sorted(singles, key=lambda slot: (tables[slot[0]].max_seats, tables[slot[0]].id))
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i in usable:
+        table = tables[i]
+        if table.combinable_group:
+            groups.setdefault((table.combinable_group, table.section_id), []).append(i)
+    slots = []
+    for key in sorted(groups):
+        members = sorted(groups[key], key=lambda i: (-tables[i].max_seats, tables[i].id))
+        chosen, seats = [], 0
+        for i in members:  # largest first: the fewest tables that seat the party
+            chosen.append(i)
+            seats += tables[i].max_seats
+            if seats >= party.party_size:
+                slots.append(tuple(sorted(chosen)))
+                break
+    return sorted(slots, key=lambda slot: sum(tables[i].max_seats for i in slot))
+
+
+def simulate_waits(
+    *,
+    tables: list[QuoteTable],
+    queue: list[QueuedParty],
+    model: TurnModel,
+    day_part: str,
+    runs: int = RUNS,
+    seed: int = SEED,
+) -> dict[object, np.ndarray | None]:
+    """Simulated minutes from now until each queued party is seated (one value per run), or None for a
+    party no table or combination here could ever seat. Deterministic for its inputs."""
+    rng = np.random.default_rng(seed)
+    free = np.zeros((runs, len(tables)))
+    for i, table in enumerate(tables):
+        if table.state == TableState.OCCUPIED:
+            stay = model.stay(day_part, table.party_size or table.max_seats)
+            free[:, i] = stay.sample_remaining(rng, table.minutes_in_state, runs) + model.bus.sample(rng, runs)
+        elif table.state == TableState.DIRTY:
+            free[:, i] = model.bus.sample_remaining(rng, table.minutes_in_state, runs)
+    stays = rng.random((runs, len(queue))) < model.stay_share
+    waits: dict[object, np.ndarray | None] = {}
+    rows = np.arange(runs)
+    for position, party in enumerate(queue):
+        slots = _slots_for(party, tables)
+        if not slots:
+            waits[party.key] = None
+            continue
+        times = np.stack([free[:, list(slot)].max(axis=1) for slot in slots], axis=1)
+        chosen = times.argmin(axis=1)  # ties go to the first, smallest slot
+        seated_at = times[rows, chosen]
+        waits[party.key] = seated_at
+        held_until = seated_at + model.stay(day_part, party.party_size).sample(rng, runs) + model.bus.sample(rng, runs)
+        stay = stays[:, position]
+        for s, slot in enumerate(slots):
+            mask = stay & (chosen == s)
+            for i in slot:
+                free[mask, i] = held_until[mask]
+    return waits
+
+
+def quote_minutes(waits: np.ndarray | None) -> int | None:
+    """The quote from simulated waits: their median, whole minutes."""
+    if waits is None:
+        return None
+    return int(round(float(np.median(waits))))
+
+
+# --------------------------------------------------------------------------------------------------
+# From the database
+# --------------------------------------------------------------------------------------------------
+
+
+def _parse_hhmm(value: str) -> time:
+    hours, minutes = str(value).split(":")
+    return time(int(hours), int(minutes))
+
+
+def day_part_of(restaurant, at: datetime) -> str:
+    """The restaurant's day-part at an instant, in its local time: the one in progress, else the last one
+    that started before (the tail after lunch still counts as lunch), else the first."""
+    parts = sorted(
+        ((_parse_hhmm(p["start"]), _parse_hhmm(p["end"]), p["key"]) for p in restaurant.day_parts or []),
+        key=lambda part: part[0],
+    )
+    if not parts:
+        return "all"
+    local = at.astimezone(ZoneInfo(restaurant.timezone)).time()
+    starts = [start for start, _, _ in parts]
+    index = bisect.bisect_right(starts, local) - 1
+    return parts[max(index, 0)][2]
+
+
+def load_turn_model(*, restaurant, now: datetime | None = None, use_cache: bool = True) -> TurnModel:
+    """The restaurant's TurnModel from its last weeks of history, three queries when not cached (closed
+    visits, bussing state changes, waitlist outcomes). Cached a quarter of an hour: history moves slowly."""
+    now = now or timezone.now()
+    key = f"floor:turn-model:{restaurant.pk}:{now:%Y%m%d%H}:{now.minute // 15}"
+    if use_cache:
+        model = cache.get(key)
+        if model is not None:
+            return model
+    since = now - timedelta(weeks=HISTORY_WEEKS)
+    visits = (
+        Visit.objects.for_restaurant(restaurant)
+        .filter(closed_at__isnull=False, seated_at__gte=since, seated_at__lt=now)
+        .order_by("-seated_at")
+        .values_list("party_size", "seated_at", "closed_at")[:MAX_HISTORY_VISITS]
+    )
+    stays = [
+        (day_part_of(restaurant, seated), size, (closed - seated).total_seconds() / 60)
+        for size, seated, closed in visits
+    ]
+    changes = (
+        TableStateChange.objects.for_restaurant(restaurant)
+        .filter(at__gte=now - timedelta(days=BUS_HISTORY_DAYS), at__lt=now)
+        .filter(to_state__in=[TableState.DIRTY, TableState.AVAILABLE])
+        .order_by("-at")
+        .values_list("table_id", "from_state", "to_state", "at")[:MAX_BUS_CHANGES]
+    )
+    dirty_since: dict[int, datetime] = {}
+    bus_minutes = []
+    for table_id, from_state, to_state, at in sorted(changes, key=lambda change: change[3]):
+        if to_state == TableState.DIRTY:
+            dirty_since[table_id] = at
+        elif from_state == TableState.DIRTY and table_id in dirty_since:
+            bus_minutes.append((at - dirty_since.pop(table_id)).total_seconds() / 60)
+    outcomes = dict(
+        WaitlistEntry.objects.for_restaurant(restaurant)
+        .filter(added_at__gte=since, added_at__lt=now)
+        .exclude(status__in=WAITLIST_OPEN)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    model = TurnModel.from_history(stays=stays, bus_minutes=bus_minutes, waitlist_outcomes=outcomes)
+    if use_cache:
+        cache.set(key, model, MODEL_CACHE_SECONDS)
+    return model
+
+
+def _minutes_between(start: datetime, end: datetime) -> float:
+    return max((end - start).total_seconds() / 60, 0.0)
+
+
+def load_quote_tables(*, restaurant, now: datetime) -> tuple[list[QuoteTable], list[QuoteTable]]:
+    """The tables waiting parties can hope for, as they are now, in three queries (tables, open visits,
+    shifts on the floor): those in sections a server on the floor can take parties in, and all of them
+    (reserved, blocked and retired tables are always left out). With nobody on the floor yet, both are
+    the whole floor."""
+    rows = list(
+        Table.objects.for_restaurant(restaurant)
+        .filter(active=True, state__in=[TableState.AVAILABLE, TableState.OCCUPIED, TableState.DIRTY])
+        .order_by("id")
+        .values(
+            "id", "section_id", "min_seats", "max_seats", "state", "state_changed_at", "is_accessible",
+            "combinable_group",
+        )
+    )  # fmt: skip
+    open_visits = {
+        table_id: (size, seated)
+        for table_id, size, seated in Visit.objects.for_restaurant(restaurant)
+        .filter(closed_at__isnull=True)
+        .values_list("table_id", "party_size", "seated_at")
+    }
+    takers = [entry.shift.section_id for entry in shifts_on_floor(restaurant=restaurant) if entry.can_take_tables]
+    staffed = None if not takers or None in takers else set(takers)
+    tables = []
+    for row in rows:
+        state, since, party_size = row["state"], row["state_changed_at"], 0
+        if row["id"] in open_visits:
+            state = TableState.OCCUPIED
+            party_size, since = open_visits[row["id"]]
+        elif state == TableState.OCCUPIED:
+            party_size = row["max_seats"]  # occupied with no visit on record: assume it is full
+        tables.append(
+            QuoteTable(
+                id=row["id"],
+                section_id=row["section_id"],
+                min_seats=row["min_seats"],
+                max_seats=row["max_seats"],
+                state=state,
+                minutes_in_state=_minutes_between(since, now),
+                party_size=party_size,
+                accessible=row["is_accessible"],
+                combinable_group=row["combinable_group"],
+            )
+        )
+    if staffed is None:
+        return tables, tables
+    return [t for t in tables if t.section_id in staffed], tables
+
+
+def _needs_accessible(preferences) -> bool:
+    prefs = preferences or {}
+    return bool(prefs.get("accessible")) or prefs.get("feature") == "accessible"
+
+
+def open_queue(*, restaurant) -> list[WaitlistEntry]:
+    """Open waitlist entries, first come first: one query."""
+    return list(
+        WaitlistEntry.objects.for_restaurant(restaurant).filter(status__in=WAITLIST_OPEN).order_by("added_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class EntryQuote:
+    """A waiting party's live quote: minutes from now, and the middle half of the simulated waits."""
+
+    minutes: int | None
+    low: int | None = None
+    high: int | None = None
+
+
+def quote_queue(
+    *, restaurant, entries: list[WaitlistEntry], extra: QueuedParty | None = None, now: datetime | None = None
+) -> dict[object, EntryQuote]:
+    """Live quotes for every entry in queue order (and an extra party at the end), keyed by entry id (and
+    the extra party's key). Six queries with a cold model cache, three with a warm one."""
+    now = now or timezone.now()
+    model = load_turn_model(restaurant=restaurant, now=now)
+    staffed, everything = load_quote_tables(restaurant=restaurant, now=now)
+    queue = [
+        QueuedParty(key=entry.pk, party_size=entry.party_size, accessible=_needs_accessible(entry.preferences))
+        for entry in entries
+    ]
+    if extra is not None:
+        queue.append(extra)
+    day_part = day_part_of(restaurant, now)
+    waits = simulate_waits(tables=staffed, queue=queue, model=model, day_part=day_part)
+    if any(value is None for value in waits.values()) and len(everything) > len(staffed):
+        # Some party fits only tables in sections nobody works now: quote them as if those sections opened.
+        fallback = simulate_waits(tables=everything, queue=queue, model=model, day_part=day_part)
+        waits = {key: value if value is not None else fallback[key] for key, value in waits.items()}
+    return {key: _entry_quote(value) for key, value in waits.items()}
+
+
+def _entry_quote(waits: np.ndarray | None) -> EntryQuote:
+    if waits is None:
+        return EntryQuote(minutes=None)
+    low, high = np.percentile(waits, [25, 75])
+    return EntryQuote(minutes=quote_minutes(waits), low=int(round(low)), high=int(round(high)))
+
+
+NEW_PARTY = "new"
+
+
+def quote_wait_minutes(
+    *, restaurant, party_size: int, preferences: dict | None = None, now: datetime | None = None
+) -> int | None:
+    """Minutes a party joining the waitlist now should expect to wait, behind everyone already on it.
+    None when no table or combination of tables here could ever seat them."""
+    now = now or timezone.now()
+    party = QueuedParty(key=NEW_PARTY, party_size=party_size, accessible=_needs_accessible(preferences))
+    quotes = quote_queue(restaurant=restaurant, entries=open_queue(restaurant=restaurant), extra=party, now=now)
+    return quotes[NEW_PARTY].minutes
