@@ -163,7 +163,7 @@ DEMO_SECTIONS = (
     SectionPlan("Main A", "#4f7cac", (20, 20, 320, 270), (("four", 6), ("two", 2)), columns=4, combinable=True),
     SectionPlan("Main B", "#c0504d", (360, 20, 320, 270), (("four", 4), ("two", 4)), columns=4, rotation=45),
     SectionPlan("Booths", "#9bbb59", (700, 20, 280, 270), (("booth4", 4), ("booth6", 2)), columns=2),
-    SectionPlan("Window", "#8064a2", (20, 310, 320, 170), (("two", 6),), columns=6, label_prefix="W"),
+    SectionPlan("Window", "#8064a2", (20, 310, 320, 170), (("two", 4), ("four", 2)), columns=6, label_prefix="W"),
     SectionPlan(
         "Bar",
         "#f79646",
@@ -173,7 +173,7 @@ DEMO_SECTIONS = (
         served_by="bartender",
         label_prefix="B",
     ),
-    SectionPlan("Private", "#4bacc6", (700, 310, 280, 170), (("round8", 1), ("long10", 1), ("six", 1)), columns=3),
+    SectionPlan("Private", "#4bacc6", (700, 310, 280, 170), (("round8", 1), ("long10", 1), ("six", 2)), columns=2),
     SectionPlan(
         "Patio",
         "#7f7f7f",
@@ -329,7 +329,7 @@ class RestaurantConfig:
 
     @classmethod
     def demo(cls) -> RestaurantConfig:
-        """The demo restaurant: 48 tables in 7 sections, 28 staff."""
+        """The demo restaurant: 50 tables in 7 sections, 28 staff."""
         return cls()
 
     @classmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from simulator.service import SEATING_ROLES, ServiceResult
+from simulator.service import ServiceResult
 
 
 def gini(values: list[float]) -> float:
@@ -40,14 +40,15 @@ def service_metrics(result: ServiceResult, *, double_seat_minutes: float = 5.0) 
     """Compute the figures of a finished (not cut) service."""
     hours: dict[int, float] = {}
     for shift in result.shifts:
-        if shift.role in SEATING_ROLES and shift.section is not None and shift.clock_out is not None:
+        if shift.role == "server" and shift.section is not None and shift.clock_out is not None:
             worked = (min(shift.cut_at, shift.clock_out) - shift.accept_from).total_seconds() / 3600
             hours[shift.staff] = hours.get(shift.staff, 0.0) + max(worked, 0.25)
     covers: dict[int, int] = dict.fromkeys(hours, 0)
     seatings: dict[int, list] = {}
     for visit in result.visits:
-        covers[visit.server] = covers.get(visit.server, 0) + visit.party_size
-        seatings.setdefault(visit.server, []).append((visit.seated_at, visit.party_size))
+        if visit.server in hours:  # the bar's guests are the bartender's, outside the rotation
+            covers[visit.server] += visit.party_size
+            seatings.setdefault(visit.server, []).append((visit.seated_at, visit.party_size))
     rates = [covers[s] / hours[s] for s in hours]
 
     window, double_window = timedelta(minutes=15), timedelta(minutes=double_seat_minutes)

@@ -13,8 +13,6 @@ import random
 from simulator.records import Party
 from simulator.service import AVAILABLE, DIRTY, OCCUPIED, FloorState, Seating, SeatPolicy, ServerView, TableView
 
-JOIN_FROM_SIZE = 5
-
 
 def _fitting_tables(state: FloorState, party: Party, sections) -> list[TableView]:
     return [t for t in state.tables if t.state == AVAILABLE and t.section in sections and t.fits(party.size)]
@@ -49,8 +47,9 @@ def rotation_host_policy(state: FloorState, party: Party) -> Seating | None:
 
 
 def _joined_seating(state: FloorState, party: Party, accepting: dict[int, list[ServerView]]) -> Seating | None:
-    """Push a combinable group together for a large party (five or more) no free table can seat."""
-    if party.size < JOIN_FROM_SIZE:
+    """Push a combinable group together, but only for a party no single table could ever seat: then
+    every occupied table of the history carries its own open visit."""
+    if any(t.fits(party.size) for t in state.tables):
         return None
     groups: dict[str, list[TableView]] = {}
     for table in state.tables:
