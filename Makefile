@@ -77,10 +77,11 @@ bench: $(RUN_STAMP)
 	  echo "== $$script"; $(PY) "$$script"; \
 	done; [ $$found = 1 ] || echo "no bench/*.py scripts yet"
 
+# The import contracts run through their test, which drops modules not written yet (lint-imports refuses them).
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
+	$(BIN)/pytest -q restaurant/tests/test_architecture.py
 
 # --- Clean -------------------------------------------------------------------------------------------------
 
