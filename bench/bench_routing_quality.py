@@ -274,18 +274,23 @@ def print_report(totals: dict[str, Totals], learned: dict, *, evenings: int, see
         f"learned from {learned['visits']} visits, {learned['bussings']} bussings, "
         f"{learned['waitlist']} waitlist entries of {HISTORY_DAYS} days"
     )
+    print(
+        "(Gini of covers per server-hour, mean of evenings; most covers one server got in 15 minutes, worst and\n"
+        " mean of evenings; double-seats per evening; table utilisation; wait of seated parties, mean and p90,\n"
+        " minutes; share of parties who walked away)"
+    )
     header = (
-        f"{'policy':<12} {'gini cov/h':>10} {'max 15min':>9} {'(mean)':>6} {'dbl/eve':>7} {'util':>6} "
-        f"{'wait':>6} {'p90':>6} {'walked':>6}"
+        f"{'policy':<12} {'gini cov/h':>10} {'15min max':>9} {'mean':>5} {'dbl/eve':>7} {'util':>6} "
+        f"{'wait':>5} {'p90':>5} {'walked':>6}"
     )
     print(header)
     print("-" * len(header))
     for name, t in totals.items():
         waits = sorted(t.waits) or [0.0]
         print(
-            f"{name:<12} {statistics.mean(t.ginis):>10.3f} {max(t.bursts):>9d} {statistics.mean(t.bursts):>6.1f} "
+            f"{name:<12} {statistics.mean(t.ginis):>10.3f} {max(t.bursts):>9d} {statistics.mean(t.bursts):>5.1f} "
             f"{t.doubles / evenings:>7.1f} {statistics.mean(t.utilisation):>6.3f} "
-            f"{statistics.mean(waits):>6.1f} {waits[int(0.9 * (len(waits) - 1))]:>6.1f} "
+            f"{statistics.mean(waits):>5.1f} {waits[int(0.9 * (len(waits) - 1))]:>5.1f} "
             f"{t.walkaways / max(t.parties, 1):>6.1%}"
         )
     rotation, random_ = totals["rotation"], totals["random"]
