@@ -28,7 +28,7 @@ from django.utils import timezone
 from floor.exceptions import InvalidFloorInput, WaitlistEntryClosed, WrongRestaurant
 from floor.models import RoutingDecision, Section, Table, TableState, Visit
 from restaurant.models import RoutingMode
-from staff.models import Tier
+from staff.models import PERFORMANCE_TRACKED_ROLES, Tier
 from staff.selectors import shifts_on_floor
 
 SERVER_TOP_PRIORITY = 100.0
@@ -50,7 +50,6 @@ PREFERENCE_KEYS = ("section_id", "feature", "accessible")
 TIER_LEVEL = {Tier.STRONG: 2, Tier.STANDARD: 1, Tier.DEVELOPING: 0}
 # Performance mode: how many covers a tier takes relative to a standard server before their turn.
 TIER_SHARE = {Tier.STRONG: 1.4, Tier.STANDARD: 1.0, Tier.DEVELOPING: 0.7}
-TAKES_TABLES_ROLES = frozenset({"server", "bartender"})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -135,7 +134,7 @@ class ServerSpot:
 
     @property
     def can_take_tables(self) -> bool:
-        return not self.on_break and not self.cut and self.role in TAKES_TABLES_ROLES
+        return not self.on_break and not self.cut and self.role in PERFORMANCE_TRACKED_ROLES
 
 
 @dataclass(frozen=True)
@@ -463,7 +462,7 @@ def _score(
 
 
 def _no_server_reason(snapshot: FloorSnapshot) -> str:
-    floor = [s for s in snapshot.servers if s.role in TAKES_TABLES_ROLES]
+    floor = [s for s in snapshot.servers if s.role in PERFORMANCE_TRACKED_ROLES]
     if not floor:
         return "no server on the floor"
     if all(s.on_break for s in floor):

@@ -445,6 +445,11 @@ def test_route_party_follows_the_restaurants_mode(restaurant, floor):
     assert route(restaurant, 4, record=False).recommendations[0].server_name == "Busy"
     restaurant.routing_mode = RoutingMode.BALANCED
     assert route(restaurant, 4, record=False).recommendations[0].server_name == "Quiet"
+    floor.table("61", 6, section="Main")
+    floor.table("62", 6, section="Bar")
+    restaurant.routing_mode = RoutingMode.PERFORMANCE
+    assert route(restaurant, 6, record=False).recommendations[0].server_name == "Busy"  # strong tier, large party
+    assert route(restaurant, 4, record=False).recommendations[0].server_name == "Quiet"  # fewer weighted covers
 
 
 # == host overrides ================================================================================
