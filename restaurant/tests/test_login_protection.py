@@ -1,5 +1,7 @@
 """Brute force and cross-site posts against the login page are refused."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -33,6 +35,7 @@ def test_locked_account_is_refused_even_with_the_right_password(client, settings
     html = response.content.decode()
     assert "The account <strong>manager</strong> is" in html
     assert f"after {settings.AXES_FAILURE_LIMIT} wrong passwords" in html
+    assert re.search(rf"Try again in\s+{round(settings.AXES_COOLOFF_TIME * 60)} minutes", html)
     assert "_auth_user_id" not in client.session
 
 
