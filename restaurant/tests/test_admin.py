@@ -2,12 +2,16 @@
 queries, and that no restaurant's rows leak to another's manager (changelists, change URLs, filters,
 autocomplete, choices)."""
 
+import json
+
 import pytest
 from django.contrib import admin
+from rest_framework.test import APIClient
 
 from floor.models import Section
 from restaurant.admin_scoping import restaurant_id_of
 from restaurant.models import ApiClient, Membership, Restaurant
+from restaurant.services import api_client_create
 from restaurant.tests.admin_support import (
     FAST_HASHERS,
     READ_ONLY_MODELS,
@@ -233,3 +237,43 @@ def test_records_are_read_only_even_for_a_superuser(filled):
     assert client.post(admin_url(InboxEvent, "change", event.pk), {"event_type": "forged"}).status_code == 403
     event.refresh_from_db()
     assert event.event_type == "check"
+
+
+def test_adding_an_api_client_shows_its_key_and_secret_once_and_keeps_only_a_hash(manager, restaurant):
+    url = admin_url(ApiClient, "add")
+    page = manager.get(url)
+    response = manager.post(url, form_data(page, name="Main POS", scopes=["pos", "frontend"]))
+    assert response.status_code == 200
+    issued = json.loads(response.context["as_json"])
+    client = ApiClient.objects.get(pk=issued["id"])
+    assert (client.restaurant, client.name, client.scopes) == (restaurant, "Main POS", ["frontend", "pos"])
+    assert client.check_key(issued["key"]) and client.key_hash != issued["key"]
+    assert issued["signing_secret"] == client.signing_secret and issued["signing_secret"].startswith("whsec_")
+    assert issued["key"] in response.content.decode()
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {issued['key']}")
+    assert api.get("/api/v1/restaurants/").status_code == 200
+
+    change_page = manager.get(admin_url(ApiClient, "change", client.pk)).content.decode()
+    assert client.key_prefix in change_page
+    for secret in (issued["key"], client.key_hash, client.signing_secret):
+        assert secret not in change_page
+
+
+def test_api_client_name_taken_in_the_restaurant_is_a_form_error(manager, restaurant):
+    api_client_create(restaurant=restaurant, name="Main POS", scopes=[])
+    url = admin_url(ApiClient, "add")
+    response = manager.post(url, form_data(manager.get(url), name="Main POS"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert ApiClient.objects.count() == 1
+
+
+def test_revoke_action_deactivates_only_the_managers_clients(manager, restaurant, other_restaurant):
+    ours = api_client_create(restaurant=restaurant, name="POS", scopes=["pos"]).client
+    theirs = api_client_create(restaurant=other_restaurant, name="POS", scopes=["pos"]).client
+    manager.post(admin_url(ApiClient, "changelist"), {"action": "revoke", "_selected_action": [ours.pk, theirs.pk]})
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (ours.active, theirs.active) == (False, True)
