@@ -163,7 +163,7 @@ DEMO_SECTIONS = (
     SectionPlan("Main A", "#4f7cac", (20, 20, 320, 270), (("four", 6), ("two", 2)), columns=4, combinable=True),
     SectionPlan("Main B", "#c0504d", (360, 20, 320, 270), (("four", 4), ("two", 4)), columns=4, rotation=45),
     SectionPlan("Booths", "#9bbb59", (700, 20, 280, 270), (("booth4", 4), ("booth6", 2)), columns=2),
-    SectionPlan("Window", "#8064a2", (20, 310, 320, 170), (("two", 4), ("four", 2)), columns=6, label_prefix="W"),
+    SectionPlan("Window", "#8064a2", (20, 310, 320, 170), (("two", 4), ("four", 2)), columns=3, label_prefix="W"),
     SectionPlan(
         "Bar",
         "#f79646",

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
-from floor.models import Table, TableStateChange, Visit, VisitItem, WaitlistEntry
+from floor.models import MenuItem, Section, Table, TableStateChange, Visit, VisitItem, WaitlistEntry
 from restaurant.models import Membership, Restaurant
 from scheduling.models import StaffAvailability, StaffingRequirement, StaffPreference, TimeOff
 from staff.models import Shift, ShiftBreak, StaffMember
@@ -86,6 +86,10 @@ def test_the_demo_restaurant_is_set_up_like_the_model_expects():
     for preference in StaffPreference.objects.all():
         assert preference.min_hours_per_week <= preference.max_hours_per_week
         assert set(preference.day_parts) <= keys
+    # Every kind of row passes its model's own validation (field choices, clean(), constraints).
+    for model in (*MODELS, Section, MenuItem):
+        for row in model.objects.order_by("?")[:15]:
+            row.full_clean()
     assert not Visit.objects.filter(closed_at__lt=F("seated_at")).exists()
     assert not Shift.objects.filter(clock_out__lte=F("clock_in")).exists()
     # One open shift per person and one open visit per table: the database enforces both, and they hold.

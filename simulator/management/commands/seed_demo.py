@@ -3,6 +3,7 @@ progress, plus the demo logins. Safe to run again: it loads once and then only r
 
 import time
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -48,7 +49,8 @@ class Command(BaseCommand):
         else:
             if verbosity:
                 self.stdout.write(
-                    f"Simulating {weeks} weeks of {config.name} (seed {seed}) ending {moment:%Y-%m-%d %H:%M %Z}"
+                    f"Simulating {weeks} weeks of {config.name} (seed {seed}) up to "
+                    f"{moment.astimezone(ZoneInfo(config.timezone)):%a %Y-%m-%d %H:%M} {config.timezone}"
                 )
             history = demo_history(now=moment, weeks=weeks, seed=seed, config=config)
             simulated = time.perf_counter() - started
