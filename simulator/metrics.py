@@ -22,7 +22,8 @@ def gini(values: list[float]) -> float:
 
 @dataclass(frozen=True)
 class ServiceMetrics:
-    """Fairness, pace and waits of one service."""
+    """Fairness, pace and waits of one service. Waits are those of seated parties (0 when seated on
+    arrival); quote errors those of waitlisted parties who were seated."""
 
     parties: int
     seated: int

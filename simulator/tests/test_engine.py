@@ -1,12 +1,16 @@
 """The simulator on its own: determinism, realism, the floor plan, the live service and replays.
 No database: the engine is plain Python."""
 
+import os
 import random
 import statistics
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import combinations, groupby
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -59,6 +63,28 @@ def test_same_seed_gives_the_same_history_record_for_record():
     assert first.restaurant == second.restaurant
     assert first.profiles == second.profiles
     assert first.table_states == second.table_states
+
+
+def test_the_history_is_the_same_in_another_process_with_another_hash_seed():
+    # Set iteration order changes with PYTHONHASHSEED; nothing in the engine may depend on it.
+    script = (
+        "import hashlib; from datetime import date; from simulator.engine import RestaurantConfig, simulate_history;"
+        "h = simulate_history(RestaurantConfig.small(), start=date(2026, 3, 2), days=3, seed=8);"
+        "print(hashlib.sha256(repr((h.services, h.profiles)).encode()).hexdigest())"
+    )
+    root = Path(__file__).resolve().parents[2]
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in ("1", "2")
+    }
+    assert len(digests) == 1
 
 
 def test_a_different_seed_gives_a_different_history():
