@@ -9,6 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from restaurant.exceptions import DomainError
+
 
 class Conflict(exceptions.APIException):
     """The request makes no sense in the current state (a table already taken, clocking in twice)."""
@@ -57,7 +59,18 @@ def _blocked_delete(exc: ProtectedError | RestrictedError) -> Conflict:
     )
 
 
+def domain_error_body(exc: DomainError) -> dict:
+    """A domain error in the one shape; an error about one field also names it as a serializer would
+    (`details[field]` holds the messages), so clients read both kinds of 400 the same way."""
+    details = dict(exc.details)
+    if exc.field:
+        details.setdefault(exc.field, [exc.message])
+    return error_body(exc.code, exc.message, details)
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(domain_error_body(exc), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
