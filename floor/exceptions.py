@@ -7,8 +7,10 @@ too big for the table, another restaurant's server), with the offending field in
 The API layer maps any `FloorError` (and `staff.exceptions.StaffError`, which has the same shape) to
 `{"error": {"code", "message", "details"}}` without knowing the subclasses."""
 
+from restaurant.exceptions import DomainError
 
-class FloorError(Exception):
+
+class FloorError(DomainError):
     """Base of the floor's domain errors: a conflict with the current state unless a subclass says otherwise."""
 
     status_code = 409

@@ -230,6 +230,12 @@ SPECTACULAR_SETTINGS = {
         {"name": "menu", "description": "Menu items, as the POS knows them."},
         {"name": "staff", "description": "Staff members and their roles."},
     ],
+    # One name for each choice set that several fields share (spectacular warns about two names).
+    "ENUM_NAME_OVERRIDES": {
+        "TableStateEnum": "floor.models.TableState",
+        "RoutingModeEnum": "restaurant.models.RoutingMode",
+        "TableFeatureEnum": "floor.api.serializers.TABLE_FEATURES",
+    },
 }
 
 # --- Optional integrations, one flag each ---

@@ -4,8 +4,10 @@ Same shape as `floor.exceptions.FloorError` (`code`, `message`, `details`, `stat
 layer maps both the same way: 409 when the transition makes no sense (clocking in twice, ending a break
 that never started), 400 for wrong input with `details["field"]` naming the field."""
 
+from restaurant.exceptions import DomainError
 
-class StaffError(Exception):
+
+class StaffError(DomainError):
     """Base of the staff domain errors: a conflict with the current state unless a subclass says otherwise."""
 
     status_code = 409

@@ -1,0 +1,333 @@
+"""The host stand over the API: route a party, seat it, change table states, clear and bus, close a
+visit, keep the waitlist, switch the routing mode, and read the whole floor.
+
+Who may act (sessions by role, API keys by scope; every member and key of the restaurant may read):
+- route, seat, waitlist changes: owners, managers, hosts, keys with `frontend`;
+- table state, clear, bus, closing a visit: the same, and keys with `pos` (the POS closes checks);
+- blocking a table or unblocking it: owners and managers only (sessions; never a key);
+- the routing mode: owners and managers only (it changes every host's recommendations).
+Another restaurant's table, visit or entry in the URL is a 404; in the body it is a 400 naming the field.
+Paths follow the integrators' contract: no trailing slash."""
+
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from floor.api.host_stand_serializers import (
+    FloorSerializer,
+    ModeSerializer,
+    RouteRequestSerializer,
+    RouteResponseSerializer,
+    SeatRequestSerializer,
+    TableClearedSerializer,
+    TableStateRequestSerializer,
+    TableStateSerializer,
+    VisitCloseRequestSerializer,
+    VisitSerializer,
+    WaitlistAddSerializer,
+    WaitlistChangeSerializer,
+    WaitlistEntrySerializer,
+)
+from floor.events import floor_changed
+from floor.models import StateSource, Table, Visit, WaitlistEntry
+from floor.selectors import floor_board, waitlist_open_with_quotes
+from floor.services.routing import route_party
+from floor.services.seating import table_bus, table_clear, table_seat, visit_close
+from floor.services.table_states import needs_manager, table_state_set
+from floor.services.waitlist import waitlist_add, waitlist_cancel, waitlist_no_show, waitlist_notify
+from restaurant.api.scoping import FLOOR_WRITE_ROLES, RestaurantScopedMixin
+from restaurant.models import MANAGING_ROLES, ApiScope, Restaurant
+from restaurant.selectors import api_client_of
+
+TAGS = ["host stand"]
+
+
+class HostStandView(RestaurantScopedMixin, generics.GenericAPIView):
+    """An action on one restaurant's floor. `queryset` names the model of the object in the URL (if any)."""
+
+    write_roles = FLOOR_WRITE_ROLES
+    write_scopes = (ApiScope.FRONTEND,)
+    filter_backends: list = []
+    pagination_class = None
+    queryset = Restaurant.objects.none()
+
+    def actor(self):
+        """The person acting, for the history rows; None for an API key."""
+        return None if api_client_of(self.request.user) else self.request.user
+
+    def source(self) -> str:
+        """Where a table change comes from: the POS for a key with the `pos` scope, else the host stand."""
+        client = api_client_of(self.request.user)
+        if client is not None and client.has_scope(ApiScope.POS) and not client.has_scope(ApiScope.FRONTEND):
+            return StateSource.POS
+        return StateSource.HOST
+
+    def valid_input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class TableActionView(HostStandView):
+    queryset = Table.objects.all()
+    lookup_url_kwarg = "table_id"
+
+
+# --- Routing and seating -----------------------------------------------------------------------------------
+
+
+class RouteView(HostStandView):
+    """Where to seat a party now: ranked (table, server) recommendations, best first, each with its score
+    broken down and a one-line reason. Nothing fits: an empty list and a `reason`. Every call is recorded
+    as a routing decision whose id the seat call takes."""
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Recommend where to seat a party",
+        request=RouteRequestSerializer,
+        responses={200: RouteResponseSerializer},
+    )
+    def post(self, request, restaurant_id):
+        data = self.valid_input(RouteRequestSerializer)
+        result = route_party(
+            restaurant=self.get_restaurant(),
+            party_size=data["party_size"],
+            preferences=data.get("preferences"),
+            waitlist_entry=data.get("waitlist_entry_id"),
+            requested_by=self.actor(),
+            limit=data["limit"],
+        )
+        return Response(RouteResponseSerializer(result).data)
+
+
+class SeatView(TableActionView):
+    """Seat a party at a table: opens the visit, marks the table occupied, seats the waitlist entry and
+    records on the routing decision whether the host followed it. Atomic: of two hosts seating one table
+    the second gets 409 (`table_taken`); a decision seats one party only (409 `routing_decision_used`)."""
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Seat a party",
+        request=SeatRequestSerializer,
+        responses={201: VisitSerializer},
+    )
+    def post(self, request, restaurant_id, table_id):
+        data = self.valid_input(SeatRequestSerializer)
+        visit = table_seat(
+            restaurant=self.get_restaurant(),
+            table=self.get_object(),
+            party_size=data["party_size"],
+            server=data["server_id"],
+            waitlist_entry=data.get("waitlist_entry_id"),
+            routing_decision=data.get("routing_decision_id"),
+            allow_misfit=data["allow_misfit"],
+            actor=self.actor(),
+            source=self.source(),
+        )
+        return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+# --- Table states ------------------------------------------------------------------------------------------
+
+
+class TableStateView(TableActionView):
+    """Change a table's state by the state machine: available, reserved, dirty (clears an occupied table),
+    blocked (managers). An illegal change is a 409 naming `current_state` and `allowed_states`; the state
+    it already has changes nothing. Occupied comes from seating."""
+
+    write_scopes = (ApiScope.FRONTEND, ApiScope.POS)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Change a table's state",
+        request=TableStateRequestSerializer,
+        responses={200: TableStateSerializer},
+    )
+    def post(self, request, restaurant_id, table_id):
+        data = self.valid_input(TableStateRequestSerializer)
+        restaurant = self.get_restaurant()
+        with transaction.atomic():
+            # Lock first, so the manager check sees the state the change is made from.
+            table = Table.objects.select_for_update().get(pk=self.get_object().pk)
+            if needs_manager(from_state=table.state, to_state=data["state"]) and self.get_role() not in MANAGING_ROLES:
+                raise PermissionDenied("Only a manager may block a table or unblock it.")
+            table = table_state_set(
+                restaurant=restaurant,
+                table=table,
+                to_state=data["state"],
+                source=self.source(),
+                actor=self.actor(),
+                note=data["note"],
+            )
+        return Response(TableStateSerializer(table).data)
+
+
+class TableClearView(TableActionView):
+    """The party left: close the table's open visit and mark it dirty. Clearing a dirty table changes
+    nothing; an available, reserved or blocked table is a 409."""
+
+    write_scopes = (ApiScope.FRONTEND, ApiScope.POS)
+
+    @extend_schema(
+        tags=TAGS, summary="Clear a table (party left)", request=None, responses={200: TableClearedSerializer}
+    )
+    def post(self, request, restaurant_id, table_id):
+        table = self.get_object()
+        visit = table_clear(restaurant=self.get_restaurant(), table=table, source=self.source(), actor=self.actor())
+        return Response(TableClearedSerializer({"table": table, "closed_visit": visit}).data)
+
+
+class TableBusView(TableActionView):
+    """A dirty table was bussed: it is available again. Bussing an available table changes nothing."""
+
+    write_scopes = (ApiScope.FRONTEND, ApiScope.POS)
+
+    @extend_schema(tags=TAGS, summary="Bus a table", request=None, responses={200: TableStateSerializer})
+    def post(self, request, restaurant_id, table_id):
+        table = table_bus(
+            restaurant=self.get_restaurant(), table=self.get_object(), source=self.source(), actor=self.actor()
+        )
+        return Response(TableStateSerializer(table).data)
+
+
+class VisitCloseView(HostStandView):
+    """Close a visit (the check closed), optionally with its totals; its table goes dirty. Closing a closed
+    visit changes nothing and answers the visit as it was closed."""
+
+    queryset = Visit.objects.all()
+    lookup_url_kwarg = "visit_id"
+    write_scopes = (ApiScope.FRONTEND, ApiScope.POS)
+
+    def get_base_queryset(self):
+        return Visit.objects.select_related("table")
+
+    @extend_schema(
+        tags=TAGS, summary="Close a visit", request=VisitCloseRequestSerializer, responses={200: VisitSerializer}
+    )
+    def post(self, request, restaurant_id, visit_id):
+        data = self.valid_input(VisitCloseRequestSerializer)
+        visit = visit_close(
+            restaurant=self.get_restaurant(),
+            visit=self.get_object(),
+            closed_at=data.get("closed_at"),
+            subtotal=data.get("subtotal"),
+            tax=data.get("tax"),
+            tip=data.get("tip"),
+            discount=data.get("discount"),
+            source=self.source(),
+            actor=self.actor(),
+        )
+        return Response(VisitSerializer(visit).data)
+
+
+# --- Mode and floor ----------------------------------------------------------------------------------------
+
+
+class ModeView(HostStandView):
+    """Switch the routing mode: `rotation` (fair rotation), `balanced` (fewest covers for the section's
+    size) or `performance` (higher tiers get more and larger parties, within a covers cap). Owners and
+    managers only: it changes every host's recommendations."""
+
+    write_roles = MANAGING_ROLES
+    write_scopes = ()
+
+    @extend_schema(
+        tags=TAGS, summary="Switch the routing mode", request=ModeSerializer, responses={200: ModeSerializer}
+    )
+    def post(self, request, restaurant_id):
+        mode = self.valid_input(ModeSerializer)["mode"]
+        restaurant = self.get_restaurant()
+        with transaction.atomic():
+            changed = Restaurant.objects.filter(pk=restaurant.pk).exclude(routing_mode=mode).update(routing_mode=mode)
+            if changed:
+                floor_changed(restaurant.pk, "mode_changed", {"mode": mode})
+        return Response(ModeSerializer({"mode": mode}).data)
+
+
+class FloorView(HostStandView):
+    """The floor now: every table with its state, server, party and minutes seated; the servers on the
+    floor in rotation order with covers and last seating; the open waitlist with positions and quotes."""
+
+    @extend_schema(tags=TAGS, summary="The floor now", responses={200: FloorSerializer})
+    def get(self, request, restaurant_id):
+        return Response(FloorSerializer(floor_board(restaurant=self.get_restaurant())).data)
+
+
+# --- Waitlist ----------------------------------------------------------------------------------------------
+
+
+class WaitlistView(HostStandView):
+    """The open waitlist, first in line first, with each party's position, the wait it was quoted and a
+    live learned quote; and adding a party (quoted from the restaurant's own history). Adding the same
+    party (name, size, phone) again within two minutes answers the first entry with 200."""
+
+    @extend_schema(tags=TAGS, summary="The open waitlist", responses={200: WaitlistEntrySerializer(many=True)})
+    def get(self, request, restaurant_id):
+        entries = waitlist_open_with_quotes(restaurant=self.get_restaurant())
+        return Response(WaitlistEntrySerializer(entries, many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Add a party to the waitlist",
+        request=WaitlistAddSerializer,
+        responses={201: WaitlistEntrySerializer, 200: OpenApiResponse(WaitlistEntrySerializer, "Already added.")},
+    )
+    def post(self, request, restaurant_id):
+        data = self.valid_input(WaitlistAddSerializer)
+        restaurant = self.get_restaurant()
+        now = timezone.now()
+        entry = waitlist_add(
+            restaurant=restaurant,
+            party_name=data["party_name"],
+            party_size=data["party_size"],
+            phone=data["phone"],
+            preferences=data.get("preferences"),
+            notes=data["notes"],
+            now=now,
+        )
+        quoted = next(item for item in waitlist_open_with_quotes(restaurant=restaurant) if item.id == entry.pk)
+        created = entry.added_at == now
+        return Response(
+            WaitlistEntrySerializer(quoted).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class WaitlistChangeView(HostStandView):
+    """Base of the waitlist status changes."""
+
+    queryset = WaitlistEntry.objects.all()
+    lookup_url_kwarg = "entry_id"
+
+    def change(self, service) -> Response:
+        entry = service(restaurant=self.get_restaurant(), entry=self.get_object())
+        return Response(WaitlistChangeSerializer(entry).data)
+
+
+class WaitlistNotifyView(WaitlistChangeView):
+    """Tell a waiting party their table is ready. Notifying again changes nothing; a seated, cancelled or
+    no-show entry is a 409."""
+
+    @extend_schema(tags=TAGS, summary="Notify a waiting party", request=None, responses={200: WaitlistChangeSerializer})
+    def post(self, request, restaurant_id, entry_id):
+        return self.change(waitlist_notify)
+
+
+class WaitlistCancelView(WaitlistChangeView):
+    """The party left the list. Cancelling again changes nothing; a seated or no-show entry is a 409."""
+
+    @extend_schema(
+        tags=TAGS, summary="Take a party off the waitlist", request=None, responses={200: WaitlistChangeSerializer}
+    )
+    def post(self, request, restaurant_id, entry_id):
+        return self.change(waitlist_cancel)
+
+
+class WaitlistNoShowView(WaitlistChangeView):
+    """The party was called and did not come. Again changes nothing; a seated or cancelled entry is a 409."""
+
+    @extend_schema(tags=TAGS, summary="Mark a party a no-show", request=None, responses={200: WaitlistChangeSerializer})
+    def post(self, request, restaurant_id, entry_id):
+        return self.change(waitlist_no_show)

@@ -1,0 +1,349 @@
+"""Input and output of the host-stand endpoints: routing, seating, table states, visits, the waitlist and
+the floor status. Field names of the contract (docs: issue "Contract the frontend and POS integrators
+rely on") are fixed: `recommendations[].table_id/server_id/score/reason`, `routing_decision_id`, the
+visit's `id`, `tables[].id/label/state/server_id/party_size`, `servers`, `waitlist`."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from floor.models import RoutingDecision, TableState, Visit, WaitlistEntry
+from floor.services.table_states import settable_states
+from restaurant.api.serializers import TenantPrimaryKeyRelatedField
+from restaurant.models import RoutingMode
+from staff.models import StaffMember
+
+MAX_PARTY_SIZE = 100
+
+
+class PreferencesSchema(serializers.Serializer):
+    """What a party asked for; every key optional. The routing service validates it (400 naming
+    `preferences.<key>`), so this serializer only documents the shape."""
+
+    section_id = serializers.IntegerField(required=False, help_text="A section's id.")
+    feature = serializers.ChoiceField(choices=["booth", "patio", "high_top", "accessible"], required=False)
+    accessible = serializers.BooleanField(required=False, help_text="A must, not a wish.")
+
+
+@extend_schema_field(PreferencesSchema)
+class PreferencesField(serializers.JSONField):
+    """Preferences passed through as given: the services own their rules (unknown keys, feature names)."""
+
+
+# --- Routing ------------------------------------------------------------------------------------------------
+
+
+class RouteRequestSerializer(serializers.Serializer):
+    party_size = serializers.IntegerField(min_value=1, max_value=MAX_PARTY_SIZE)
+    preferences = PreferencesField(required=False, allow_null=True)
+    waitlist_entry_id = TenantPrimaryKeyRelatedField(
+        queryset=WaitlistEntry.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Route this waitlist entry; its preferences apply unless `preferences` is given.",
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=20, default=5, help_text="How many recommendations.")
+
+
+class ScoreBreakdownSerializer(serializers.Serializer):
+    server_priority = serializers.FloatField(help_text="100 for the server the mode puts first, 10 less per place.")
+    table_fit = serializers.FloatField(help_text="-20 per wasted seat.")
+    combination = serializers.FloatField(help_text="-10 per extra table pushed together.")
+    preference = serializers.FloatField(help_text="+15 per wish met.")
+    double_seat = serializers.FloatField(help_text="The double-seat penalty when the server was just seated.")
+
+
+class RecommendationSerializer(serializers.Serializer):
+    """One way to seat the party, best first in the list."""
+
+    table_id = serializers.IntegerField(help_text="The table to seat (the first one when tables are pushed together).")
+    table_ids = serializers.ListField(child=serializers.IntegerField(), help_text="Every table of the place.")
+    table_label = serializers.SerializerMethodField()
+    table_labels = serializers.ListField(child=serializers.CharField())
+    section_id = serializers.IntegerField()
+    seats = serializers.IntegerField()
+    server_id = serializers.IntegerField(help_text="The staff member to seat the party with.")
+    server_name = serializers.CharField()
+    score = serializers.FloatField(help_text="The sum of `breakdown`; higher is better.")
+    breakdown = ScoreBreakdownSerializer()
+    reason = serializers.CharField(help_text="One line a host understands.")
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_table_label(self, recommendation) -> str:
+        return "+".join(recommendation.table_labels)
+
+
+class RouteResponseSerializer(serializers.Serializer):
+    recommendations = RecommendationSerializer(many=True)
+    routing_decision_id = serializers.IntegerField(
+        source="decision_id", allow_null=True, help_text="Pass it to the seat call so the decision records the outcome."
+    )
+    reason = serializers.CharField(help_text="Why nothing fits now (empty when there are recommendations).")
+    party_size = serializers.IntegerField()
+    mode = serializers.ChoiceField(choices=RoutingMode.choices)
+    preferences = PreferencesSchema()
+
+
+# --- Seating, visits and table states ----------------------------------------------------------------------
+
+
+class SeatRequestSerializer(serializers.Serializer):
+    party_size = serializers.IntegerField(min_value=1, max_value=MAX_PARTY_SIZE)
+    server_id = TenantPrimaryKeyRelatedField(queryset=StaffMember.objects.all())
+    waitlist_entry_id = TenantPrimaryKeyRelatedField(
+        queryset=WaitlistEntry.objects.all(), required=False, allow_null=True
+    )
+    routing_decision_id = TenantPrimaryKeyRelatedField(
+        queryset=RoutingDecision.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The decision the seating follows (or not); a decision seats one party only.",
+    )
+    allow_misfit = serializers.BooleanField(
+        default=False, help_text="The host insists: a table too big, or one guest over its seats."
+    )
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    """A party at a table, from seating to the check closing."""
+
+    table_id = serializers.IntegerField(read_only=True)
+    table_label = serializers.CharField(source="table.label", read_only=True)
+    server_id = serializers.IntegerField(read_only=True, allow_null=True)
+    server_name = serializers.CharField(source="server.name", read_only=True, allow_null=True, default=None)
+    waitlist_entry_id = serializers.IntegerField(read_only=True, allow_null=True)
+    routing_decision_id = serializers.SerializerMethodField()
+    followed_recommendation = serializers.SerializerMethodField(
+        help_text="Whether the host seated the decision's top recommendation (null: no decision or nothing to follow)."
+    )
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "table_id",
+            "table_label",
+            "server_id",
+            "server_name",
+            "party_size",
+            "seated_at",
+            "closed_at",
+            "waitlist_entry_id",
+            "routing_decision_id",
+            "followed_recommendation",
+            "subtotal",
+            "tax",
+            "tip",
+            "discount",
+            "pos_check_id",
+        ]
+        read_only_fields = fields
+
+    def _decision(self, visit) -> RoutingDecision | None:
+        try:
+            return visit.decision
+        except RoutingDecision.DoesNotExist:
+            return None
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_routing_decision_id(self, visit) -> int | None:
+        decision = self._decision(visit)
+        return decision.pk if decision else None
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_followed_recommendation(self, visit) -> bool | None:
+        decision = self._decision(visit)
+        return decision.followed if decision else None
+
+
+class TableStateRequestSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=TableState.choices)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class TableStateSerializer(serializers.Serializer):
+    """A table's state after a change, and where it may go from here."""
+
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    state = serializers.ChoiceField(choices=TableState.choices)
+    state_changed_at = serializers.DateTimeField()
+    allowed_states = serializers.SerializerMethodField(
+        help_text="States the state endpoint accepts from here (occupied comes from seating)."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TableState.choices)))
+    def get_allowed_states(self, table) -> list[str]:
+        return settable_states(table.state)
+
+
+class TableClearedSerializer(serializers.Serializer):
+    table = TableStateSerializer()
+    closed_visit = VisitSerializer(allow_null=True, help_text="The visit clearing closed; null if none was open.")
+
+
+class VisitCloseRequestSerializer(serializers.Serializer):
+    """The check's totals, as the POS knows them; every field optional."""
+
+    subtotal = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    tax = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    tip = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    discount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    closed_at = serializers.DateTimeField(required=False, help_text="When the check closed (default: now).")
+
+
+class ModeSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=RoutingMode.choices)
+
+
+# --- Waitlist ----------------------------------------------------------------------------------------------
+
+
+class WaitlistAddSerializer(serializers.Serializer):
+    party_name = serializers.CharField(max_length=100)
+    party_size = serializers.IntegerField(min_value=1, max_value=MAX_PARTY_SIZE)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    preferences = PreferencesField(required=False, allow_null=True)
+    notes = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class WaitlistEntrySerializer(serializers.Serializer):
+    """An open waitlist entry with its place in the queue and its quotes."""
+
+    id = serializers.IntegerField()
+    party_name = serializers.CharField(source="entry.party_name")
+    party_size = serializers.IntegerField(source="entry.party_size")
+    phone = serializers.CharField(source="entry.phone")
+    preferences = PreferencesSchema(source="entry.preferences")
+    notes = serializers.CharField(source="entry.notes")
+    status = serializers.CharField(source="entry.status")
+    position = serializers.IntegerField(help_text="1 is next in line.")
+    added_at = serializers.DateTimeField(source="entry.added_at")
+    notified_at = serializers.DateTimeField(source="entry.notified_at", allow_null=True)
+    minutes_waiting = serializers.IntegerField()
+    quoted_wait_minutes = serializers.IntegerField(allow_null=True, help_text="What the party was told when added.")
+    live_wait_minutes = serializers.IntegerField(
+        allow_null=True, help_text="Learned quote from now, given the floor and the queue ahead now."
+    )
+    live_wait_low = serializers.IntegerField(allow_null=True)
+    live_wait_high = serializers.IntegerField(allow_null=True)
+
+
+class WaitlistChangeSerializer(serializers.ModelSerializer):
+    """A waitlist entry after a status change (notified, cancelled, no-show)."""
+
+    class Meta:
+        model = WaitlistEntry
+        fields = [
+            "id",
+            "party_name",
+            "party_size",
+            "status",
+            "quoted_wait_minutes",
+            "added_at",
+            "notified_at",
+            "seated_at",
+            "removed_at",
+        ]
+        read_only_fields = fields
+
+
+# --- Floor status ------------------------------------------------------------------------------------------
+
+
+class SectionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    color = serializers.CharField()
+
+
+class FloorTableSerializer(serializers.Serializer):
+    """One table now: geometry for the map, state, and the party and server at it."""
+
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    state = serializers.ChoiceField(choices=TableState.choices)
+    server_id = serializers.IntegerField(allow_null=True)
+    party_size = serializers.IntegerField(allow_null=True)
+    minutes_seated = serializers.IntegerField(allow_null=True)
+    seated_at = serializers.DateTimeField(allow_null=True)
+    visit_id = serializers.IntegerField(allow_null=True)
+    server_name = serializers.CharField(source="server.name", allow_null=True, default=None)
+    server_initials = serializers.CharField(source="server.initials", allow_null=True, default=None)
+    section_id = serializers.IntegerField()
+    section_name = serializers.CharField()
+    state_changed_at = serializers.DateTimeField()
+    minutes_in_state = serializers.IntegerField()
+    allowed_states = serializers.SerializerMethodField()
+    min_seats = serializers.IntegerField()
+    max_seats = serializers.IntegerField()
+    features = serializers.ListField(child=serializers.CharField())
+    combinable_group = serializers.CharField()
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+    width = serializers.FloatField()
+    height = serializers.FloatField()
+    shape = serializers.CharField()
+    rotation = serializers.FloatField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TableState.choices)))
+    def get_allowed_states(self, table) -> list[str]:
+        return settable_states(table.state)
+
+
+class FloorServerSerializer(serializers.Serializer):
+    """A server (or bartender) on the floor, in rotation order: load, last seating and the host's overrides."""
+
+    id = serializers.IntegerField(source="staff_id", help_text="The staff member's id (`server_id` elsewhere).")
+    name = serializers.CharField()
+    initials = serializers.CharField()
+    role = serializers.CharField()
+    tier = serializers.CharField()
+    shift_id = serializers.IntegerField()
+    section_id = serializers.IntegerField(allow_null=True)
+    section_name = serializers.CharField(allow_null=True)
+    clocked_in_at = serializers.DateTimeField()
+    rotation_position = serializers.IntegerField(
+        allow_null=True, help_text="1 is next to get a party; null when they take none now (break, cut)."
+    )
+    can_take_tables = serializers.BooleanField()
+    on_break = serializers.BooleanField()
+    cut = serializers.BooleanField()
+    skip_next = serializers.BooleanField()
+    rotation_offset = serializers.IntegerField()
+    open_table_ids = serializers.ListField(child=serializers.IntegerField())
+    active_covers = serializers.IntegerField(help_text="Guests at their tables now.")
+    shift_covers = serializers.IntegerField()
+    shift_parties = serializers.IntegerField()
+    last_seated_at = serializers.DateTimeField(allow_null=True)
+    minutes_since_last_seated = serializers.IntegerField(allow_null=True)
+
+
+class FloorStaffSerializer(serializers.Serializer):
+    """Someone else on the floor (host, busser, runner), or an active staff member not clocked in."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    on_break = serializers.BooleanField(required=False)
+
+
+class WaitlistSummarySerializer(serializers.Serializer):
+    open_count = serializers.IntegerField()
+    covers_waiting = serializers.IntegerField()
+    parties_by_size = serializers.DictField(child=serializers.IntegerField())
+
+
+class FloorSerializer(serializers.Serializer):
+    """The whole floor now, as the host stand shows it."""
+
+    restaurant_id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    mode = serializers.ChoiceField(choices=RoutingMode.choices)
+    tables = FloorTableSerializer(many=True)
+    servers = FloorServerSerializer(many=True, help_text="Rotation order first; then those on break or cut.")
+    support_staff = FloorStaffSerializer(many=True)
+    off_floor = FloorStaffSerializer(many=True, help_text="Active staff not clocked in.")
+    sections = SectionRefSerializer(many=True)
+    waitlist = WaitlistEntrySerializer(many=True)
+    waitlist_summary = WaitlistSummarySerializer()

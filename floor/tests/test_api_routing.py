@@ -1,0 +1,228 @@
+"""`POST /api/v1/restaurants/{id}/route` and seating what it recommends: the contract's field names,
+who may ask, bad input, the query budget through the API, and retries that must not seat twice."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from floor.models import RoutingDecision, TableState, Visit, WaitlistStatus
+from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
+from floor.tests.floor_setup import server_on_floor
+from staff.tests.factories import ShiftFactory, StaffMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def base(restaurant) -> str:
+    return f"/api/v1/restaurants/{restaurant.pk}"
+
+
+@pytest.fixture
+def main(restaurant):
+    return SectionFactory(restaurant=restaurant, name="Main")
+
+
+@pytest.fixture
+def ana(restaurant, main):
+    staff = StaffMemberFactory(restaurant=restaurant, name="Ana Lopez")
+    ShiftFactory(staff=staff, section=main)
+    return staff
+
+
+@pytest.fixture
+def four_top(main):
+    return TableFactory(section=main, label="12", min_seats=2, max_seats=4)
+
+
+def route(api, base, **body):
+    return api.post(f"{base}/route", body, format="json")
+
+
+def test_a_host_gets_ranked_recommendations_with_the_contract_fields(host_api, base, main, ana, four_top):
+    TableFactory(section=main, label="20", min_seats=1, max_seats=6)
+
+    response = route(host_api, base, party_size=4)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    first, second = body["recommendations"]
+    for field in ("table_id", "server_id", "score", "reason", "table_ids", "table_label", "server_name", "breakdown"):
+        assert field in first
+    assert (first["table_id"], first["server_id"], first["table_label"]) == (four_top.pk, ana.pk, "12")
+    assert first["server_name"] == "Ana Lopez"
+    assert first["reason"].startswith("Table 12 (4-top, exact fit) with Ana: next in rotation")
+    assert first["score"] == sum(first["breakdown"].values())
+    assert first["score"] > second["score"]  # best first
+    assert body["reason"] == ""
+    decision = RoutingDecision.objects.get(pk=body["routing_decision_id"])
+    assert (decision.recommended_table_id, decision.recommended_server_id) == (four_top.pk, ana.pk)
+
+
+def test_nothing_fits_gives_an_empty_list_with_a_reason(host_api, base, main, four_top):
+    response = route(host_api, base, party_size=2)
+
+    assert response.status_code == 200
+    assert response.json()["recommendations"] == []
+    assert response.json()["reason"] == "no server on the floor"
+
+
+def test_a_party_too_large_for_one_table_gets_tables_pushed_together(host_api, base, restaurant, main, ana):
+    left = TableFactory(section=main, label="A", max_seats=4, combinable_group="window")
+    right = TableFactory(section=main, label="B", max_seats=4, combinable_group="window")
+
+    first = route(host_api, base, party_size=8).json()["recommendations"][0]
+
+    assert first["table_ids"] == [left.pk, right.pk]
+    assert first["table_label"] == "A+B"
+    assert first["table_id"] == left.pk
+
+
+def test_a_waitlist_entry_brings_its_preferences(host_api, base, restaurant, main, ana):
+    TableFactory(section=main, label="plain", max_seats=4)
+    booth = TableFactory(section=main, label="booth", max_seats=4, is_booth=True)
+    entry = WaitlistEntryFactory(restaurant=restaurant, party_size=4, preferences={"feature": "booth"})
+
+    body = route(host_api, base, party_size=4, waitlist_entry_id=entry.pk).json()
+
+    assert body["recommendations"][0]["table_id"] == booth.pk
+    assert body["preferences"] == {"feature": "booth"}
+    assert RoutingDecision.objects.get(pk=body["routing_decision_id"]).waitlist_entry == entry
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "party_size"),
+        ({"party_size": 0}, "party_size"),
+        ({"party_size": "four"}, "party_size"),
+        ({"party_size": 101}, "party_size"),
+        ({"party_size": 2, "preferences": {"feature": "jacuzzi"}}, "preferences.feature"),
+        ({"party_size": 2, "preferences": {"colour": "red"}}, "preferences"),
+        ({"party_size": 2, "preferences": "booth"}, "preferences"),
+        ({"party_size": 2, "preferences": {"section_id": 999999}}, "preferences.section_id"),
+        ({"party_size": 2, "waitlist_entry_id": 999999}, "waitlist_entry_id"),
+        ({"party_size": 2, "limit": 0}, "limit"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field_and_records_nothing(host_api, base, ana, four_top, body, field):
+    response = route(host_api, base, **body)
+
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["details"]
+    assert RoutingDecision.objects.count() == 0
+
+
+def test_another_restaurants_waitlist_entry_is_an_unknown_id(host_api, base, other_restaurant, ana, four_top):
+    theirs = WaitlistEntryFactory(restaurant=other_restaurant)
+
+    response = route(host_api, base, party_size=2, waitlist_entry_id=theirs.pk)
+
+    assert response.status_code == 400
+    assert "waitlist_entry_id" in response.json()["error"]["details"]
+
+
+def test_a_seated_waitlist_entry_cannot_be_routed(host_api, base, restaurant, ana, four_top):
+    entry = WaitlistEntryFactory(restaurant=restaurant, status=WaitlistStatus.SEATED)
+
+    response = route(host_api, base, party_size=2, waitlist_entry_id=entry.pk)
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "waitlist_entry_closed"
+
+
+def test_who_may_ask_for_a_route(
+    base, ana, four_top, manager_api, staff_api, outsider_api, api_client, make_key_api, restaurant
+):
+    assert route(manager_api, base, party_size=2).status_code == 200
+    assert route(make_key_api(restaurant, scopes=["frontend"]), base, party_size=2).status_code == 200
+    assert route(make_key_api(restaurant, scopes=["pos"], name="POS"), base, party_size=2).status_code == 403
+    assert route(staff_api, base, party_size=2).status_code == 403
+    assert route(outsider_api, base, party_size=2).status_code == 404
+    assert route(api_client, base, party_size=2).status_code in (401, 403)
+    assert RoutingDecision.objects.count() == 2
+
+
+def _floor_of(restaurant, n_tables: int, n_servers: int):
+    sections = [SectionFactory(restaurant=restaurant, name=f"S{i}") for i in range(3)]
+    for i in range(n_servers):
+        server_on_floor(restaurant, section=sections[i % 3])
+    for i in range(n_tables):
+        TableFactory(section=sections[i % 3], label=f"T{i}", max_seats=2 + 2 * (i % 3))
+
+
+def _route_queries(host_api, restaurant) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = host_api.post(f"/api/v1/restaurants/{restaurant.pk}/route", {"party_size": 4}, format="json")
+    assert response.status_code == 200
+    assert response.json()["recommendations"]
+    return len(queries)
+
+
+def test_routing_through_the_api_costs_the_same_queries_for_10_or_60_tables(
+    host_api, restaurant, other_restaurant, host_user
+):
+    from restaurant.tests.factories import MembershipFactory
+
+    _floor_of(restaurant, 10, 3)
+    _floor_of(other_restaurant, 60, 15)
+    MembershipFactory(user=host_user, restaurant=other_restaurant, role="host")
+
+    small = _route_queries(host_api, restaurant)
+    large = _route_queries(host_api, other_restaurant)
+
+    # Session, user, restaurant, role; sections, tables, shifts, visits; the decision's insert.
+    assert small == large
+    assert small <= 10
+
+
+def test_seating_the_top_recommendation_records_that_the_host_followed_it(host_api, base, ana, four_top):
+    decision = route(host_api, base, party_size=4).json()
+    top = decision["recommendations"][0]
+
+    response = host_api.post(
+        f"{base}/tables/{top['table_id']}/seat",
+        {"party_size": 4, "server_id": top["server_id"], "routing_decision_id": decision["routing_decision_id"]},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    visit = response.json()
+    assert (visit["routing_decision_id"], visit["followed_recommendation"]) == (decision["routing_decision_id"], True)
+    stored = RoutingDecision.objects.get(pk=decision["routing_decision_id"])
+    assert (stored.visit_id, stored.chosen_table_id, stored.followed) == (visit["id"], four_top.pk, True)
+
+
+def test_seating_elsewhere_records_that_the_host_did_not_follow(host_api, base, main, ana, four_top):
+    other = TableFactory(section=main, label="30", max_seats=6)
+    decision = route(host_api, base, party_size=4).json()
+
+    response = host_api.post(
+        f"{base}/tables/{other.pk}/seat",
+        {"party_size": 4, "server_id": ana.pk, "routing_decision_id": decision["routing_decision_id"]},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["followed_recommendation"] is False
+
+
+def test_a_retried_seating_with_the_same_decision_is_a_409_not_a_second_visit(host_api, base, main, ana, four_top):
+    TableFactory(section=main, label="31", max_seats=4)
+    decision = route(host_api, base, party_size=4).json()
+    top = decision["recommendations"][0]
+    body = {"party_size": 4, "server_id": top["server_id"], "routing_decision_id": decision["routing_decision_id"]}
+
+    first = host_api.post(f"{base}/tables/{top['table_id']}/seat", body, format="json")
+    again = host_api.post(f"{base}/tables/{top['table_id']}/seat", body, format="json")
+    second = decision["recommendations"][1]
+    elsewhere = host_api.post(f"{base}/tables/{second['table_id']}/seat", body, format="json")
+
+    assert first.status_code == 201
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "table_taken"
+    assert elsewhere.status_code == 409
+    assert elsewhere.json()["error"]["code"] == "routing_decision_used"
+    assert Visit.objects.count() == 1
+    four_top.refresh_from_db()
+    assert four_top.state == TableState.OCCUPIED

@@ -1,0 +1,21 @@
+"""The base of every domain error, so the API maps them without importing a domain app.
+
+A domain app's services raise a subclass (`floor.exceptions.FloorError`, `staff.exceptions.StaffError`)
+with a machine `code`, a one-line `message` for people, JSON-able `details` and the HTTP `status_code`
+the API answers with (409 by default: the request makes no sense in the current state). An error about
+one input field sets `field`, and the API names it in `details` the way it names a serializer's field."""
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; `restaurant.api.errors` turns it into the one error shape."""
+
+    status_code = 409
+    code = "conflict"
+    field: str | None = None
+
+    def __init__(self, message: str, *, details: dict | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        if code is not None:
+            self.code = code
