@@ -21,7 +21,8 @@ foreign id is a form error and nothing is saved.
 
 Each admin says who may do what with `view_roles`, `add_roles`, `change_roles` and `delete_roles`
 (default: owners and managers); `read_only = True` makes an audit model (history, inbox/outbox)
-read-only for everyone, deletable only along with what it records.
+read-only for everyone: nobody adds, edits or deletes one by itself, but deleting what it records
+(a table, a staff member, a draft schedule) takes its records along.
 """
 
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 
 from restaurant.models import MANAGING_ROLES, Membership, Restaurant
 
@@ -234,7 +235,25 @@ class TenantAdminMixin:
         return not self.read_only and self._allowed(request, obj, self.change_roles)
 
     def has_delete_permission(self, request, obj=None):
+        # Django asks this for every row a deletion cascades to, so a record answers like its
+        # owner would; deleting a record by itself is refused in delete_view instead.
         return self._allowed(request, obj, self.delete_roles)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if self.read_only:
+            raise PermissionDenied
+        return super().delete_view(request, object_id, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if self.read_only:
+            extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.read_only:
+            actions.pop("delete_selected", None)
+        return actions
 
     # --- rows -----------------------------------------------------------------------------------
 

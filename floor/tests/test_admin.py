@@ -135,3 +135,14 @@ def test_visit_lines_refuse_another_restaurants_menu_item(manager, restaurant, o
     accepted = manager.post(url, {**data, **line, "items-0-menu_item": str(ours.pk)})
     assert accepted.status_code == 302
     assert [(item.menu_item, item.quantity) for item in visit.items.all()] == [(ours, 2)]
+
+
+def test_history_is_never_deleted_by_itself_but_goes_with_its_table(manager, restaurant):
+    table = TableFactory(section=SectionFactory(restaurant=restaurant))
+    change = TableStateChange.objects.create(restaurant=restaurant, table=table, to_state="reserved", source="host")
+    assert manager.get(admin_url(TableStateChange, "delete", change.pk)).status_code == 403
+    assert "delete_selected" not in manager.get(admin_url(TableStateChange, "changelist")).content.decode()
+    assert "deletelink" not in manager.get(admin_url(TableStateChange, "change", change.pk)).content.decode()
+
+    assert manager.post(admin_url(Table, "delete", table.pk), {"post": "yes"}).status_code == 302
+    assert not TableStateChange.objects.exists()
