@@ -191,7 +191,6 @@ class VisitItemInline(FloorAdminMixin, admin.TabularInline):
     extra = 0
     fields = ("menu_item", "name", "category", "quantity", "unit_price", "line_total", "ordered_at", "voided")
     readonly_fields = ("line_total",)
-    autocomplete_fields = ("menu_item",)
 
     @admin.display(description="line total")
     def line_total(self, obj):

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 
@@ -259,6 +260,11 @@ class TenantAdminMixin:
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
+        # Pages show a row's __str__ and related fields many times: load those with the row.
+        if self._is_inline:
+            queryset = queryset.select_related(*(f.name for f in self.model._meta.fields if f.is_relation))
+        elif isinstance(self.list_select_related, list | tuple):
+            queryset = queryset.select_related(*self.list_select_related)
         if request.user.is_superuser:
             return queryset
         roles = self.view_roles + self.add_roles + self.change_roles + self.delete_roles
@@ -320,7 +326,17 @@ class TenantAdminMixin:
                 ids = self._form_restaurant_ids(request)
                 if len(ids) == 1:
                     kwargs.setdefault("initial", ids[0])
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        listed_per_row = (
+            self._is_inline
+            and db_field.related_model is not self.parent_model  # the parent link is not a choice
+            and isinstance(formfield.widget, forms.Select)
+            and not isinstance(formfield.widget, AutocompleteSelect)
+        )
+        if listed_per_row:
+            # Every inline row would query its choices again; list them once for all rows.
+            formfield.choices = [(getattr(value, "value", value), label) for value, label in formfield.choices]
+        return formfield
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:

@@ -168,7 +168,6 @@ class ScheduleItemInline(TenantAdminMixin, admin.TabularInline):
     model = ScheduleItem
     extra = 0
     fields = ("date", "day_part", "role", "staff", "section", "start_time", "end_time", "score", "source")
-    autocomplete_fields = ("staff", "section")
     ordering = ("date", "start_time", "staff__name")
 
 

@@ -14,7 +14,6 @@ class TableRegionInline(TenantAdminMixin, admin.TabularInline):
     model = TableRegion
     extra = 0
     fields = ("table", "center_x", "center_y", "width", "height", "angle")
-    autocomplete_fields = ("table",)
 
 
 @admin.register(Camera)

@@ -1,6 +1,8 @@
 """Scheduling admin: staff members keep their own availability, time off and preferences and nothing
 else; managers decide time off and publish schedules."""
 
+import datetime
+
 import pytest
 
 from floor.models import Table
@@ -13,7 +15,7 @@ from restaurant.tests.admin_support import (
     changelist_rows,
     form_data,
 )
-from scheduling.models import Schedule, ScheduleAuditEntry, StaffAvailability, StaffPreference, TimeOff
+from scheduling.models import Schedule, ScheduleAuditEntry, ScheduleItem, StaffAvailability, StaffPreference, TimeOff
 from scheduling.tests.factories import (
     ScheduleFactory,
     StaffAvailabilityFactory,
@@ -243,3 +245,26 @@ def test_publishing_a_schedule_in_admin_records_who_and_when(manager_user, resta
     assert schedule.published_by == manager_user
     assert schedule.published_at is not None
     assert schedule.audit.count() == 1  # the read-only audit inline posts nothing back
+
+
+def test_schedule_page_queries_do_not_grow_with_its_shifts(manager_user, restaurant, django_assert_max_num_queries):
+    schedule = ScheduleFactory(restaurant=restaurant)
+    section = SectionFactory(restaurant=restaurant)
+    people = [StaffMemberFactory(restaurant=restaurant) for _ in range(5)]
+    for day in range(7):
+        for person in people:
+            ScheduleItem.objects.create(
+                schedule=schedule,
+                staff=person,
+                section=section,
+                date=schedule.week_start + datetime.timedelta(days=day),
+                day_part="dinner",
+                role="server",
+                start_time=datetime.time(17),
+                end_time=datetime.time(23),
+            )
+        ScheduleAuditEntry.objects.create(schedule=schedule, action="item_added", actor=manager_user)
+    client = admin_client(manager_user)
+    with django_assert_max_num_queries(16):
+        page = client.get(admin_url(Schedule, "change", schedule.pk))
+    assert page.context["inline_admin_formsets"][0].formset.initial_form_count() == 35
