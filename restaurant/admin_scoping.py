@@ -52,21 +52,16 @@ def restaurant_id_of(obj) -> int | None:
     return getattr(value, f"{last}_id", None)
 
 
-def is_tenant_model(model) -> bool:
-    """Does this model belong to a restaurant (directly or through its tenant_field)?"""
-    if model is Restaurant or hasattr(model, "tenant_field"):
-        return True
-    try:
-        return model._meta.get_field("restaurant").related_model is Restaurant
-    except FieldDoesNotExist:
-        return False
-
-
 def has_restaurant_field(model) -> bool:
     try:
         return model._meta.get_field("restaurant").related_model is Restaurant
     except FieldDoesNotExist:
         return False
+
+
+def is_tenant_model(model) -> bool:
+    """Does this model belong to a restaurant (directly or through its tenant_field)?"""
+    return model is Restaurant or hasattr(model, "tenant_field") or has_restaurant_field(model)
 
 
 def scope_queryset(queryset, restaurant_ids):
@@ -146,6 +141,8 @@ class TenantModelForm(forms.ModelForm):
         return restaurant_id_of(cleaned.get(source))
 
     def _get_validation_exclusions(self):
+        # Django skips model checks on fields missing from the form; the restaurant set in clean()
+        # must still count, or a duplicate (restaurant, label) would reach the database as a 500.
         exclude = super()._get_validation_exclusions()
         if "restaurant" not in self.fields and getattr(self.instance, "restaurant_id", None) is not None:
             exclude.discard("restaurant")
