@@ -319,13 +319,21 @@ class FloorServerSerializer(serializers.Serializer):
     minutes_since_last_seated = serializers.IntegerField(allow_null=True)
 
 
-class FloorStaffSerializer(serializers.Serializer):
-    """Someone else on the floor (host, busser, runner), or an active staff member not clocked in."""
+class SupportStaffSerializer(serializers.Serializer):
+    """Someone on the floor who takes no tables (host, busser, runner)."""
 
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="staff_id", help_text="The staff member's id.")
     name = serializers.CharField()
     role = serializers.CharField()
-    on_break = serializers.BooleanField(required=False)
+    on_break = serializers.BooleanField()
+
+
+class OffFloorStaffSerializer(serializers.Serializer):
+    """An active staff member not clocked in."""
+
+    id = serializers.IntegerField(help_text="The staff member's id.")
+    name = serializers.CharField()
+    role = serializers.CharField(help_text="Their usual role (the default role to clock in as).")
 
 
 class WaitlistSummarySerializer(serializers.Serializer):
@@ -342,8 +350,8 @@ class FloorSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=RoutingMode.choices)
     tables = FloorTableSerializer(many=True)
     servers = FloorServerSerializer(many=True, help_text="Rotation order first; then those on break or cut.")
-    support_staff = FloorStaffSerializer(many=True)
-    off_floor = FloorStaffSerializer(many=True, help_text="Active staff not clocked in.")
+    support_staff = SupportStaffSerializer(many=True)
+    off_floor = OffFloorStaffSerializer(many=True, help_text="Active staff not clocked in.")
     sections = SectionRefSerializer(many=True)
     waitlist = WaitlistEntrySerializer(many=True)
     waitlist_summary = WaitlistSummarySerializer()

@@ -16,7 +16,7 @@ from floor.tests.factories import SectionFactory, TableFactory, VisitFactory, Wa
 from floor.tests.floor_setup import server_on_floor
 from restaurant.models import Restaurant, RoutingMode
 from restaurant.tests.factories import MembershipFactory
-from staff.models import ShiftBreak
+from staff.models import ShiftBreak, StaffRole
 from staff.tests.factories import ShiftFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -381,6 +381,8 @@ def test_the_floor_shows_tables_servers_in_rotation_order_and_the_waitlist(
     ShiftFactory(staff=ben, section=main, clock_in=timezone.now() - timedelta(hours=2))
     cara = server_on_floor(restaurant, on_break=True)
     idle = StaffMemberFactory(restaurant=restaurant, name="Dee Idle")
+    host = StaffMemberFactory(restaurant=restaurant, name="Hal Host", role=StaffRole.HOST)
+    ShiftFactory(staff=host)
     seated(restaurant, table, ana, party_size=3)
     WaitlistEntryFactory(restaurant=restaurant, party_name="Smith", party_size=2)
     WaitlistEntryFactory(restaurant=restaurant, party_name="Jones", party_size=4)
@@ -405,6 +407,7 @@ def test_the_floor_shows_tables_servers_in_rotation_order_and_the_waitlist(
     assert body["servers"][1]["last_seated_at"] is not None
     assert body["servers"][2]["on_break"] is True
     assert [s["id"] for s in body["off_floor"]] == [idle.pk]
+    assert body["support_staff"] == [{"id": host.pk, "name": "Hal Host", "role": "host", "on_break": False}]
     assert [(w["party_name"], w["position"]) for w in body["waitlist"]] == [("Smith", 1), ("Jones", 2)]
     assert body["waitlist"][0]["live_wait_minutes"] is not None
     assert body["waitlist_summary"]["covers_waiting"] == 6

@@ -1,0 +1,173 @@
+"""The floor dashboard page: who may open it, which restaurant it shows, what it embeds for the script,
+and a query count that does not grow with the floor."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from floor.models import WaitlistStatus
+from floor.services.seating import table_seat
+from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
+from floor.tests.floor_setup import server_on_floor
+from restaurant.models import Role
+from restaurant.tests.factories import MembershipFactory, RestaurantFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/floor/"
+
+
+def embedded(response, element_id: str):
+    match = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', response.content.decode())
+    assert match, f"no {element_id} on the page"
+    return json.loads(match.group(1))
+
+
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_a_host_opens_the_floor_of_their_restaurant(client, host_user, restaurant):
+    section = SectionFactory(restaurant=restaurant, name="Main")
+    table = TableFactory(section=section, label="12", x=40, y=60, width=80, height=50, shape="round", rotation=30)
+    ana = server_on_floor(restaurant, section=section)
+    table_seat(restaurant=restaurant, table=table, party_size=3, server=ana)
+    WaitlistEntryFactory(restaurant=restaurant, party_name="Garcia", party_size=4)
+
+    response = logged_in(client, host_user).get(URL)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Home Bistro" in page
+    for heading in ("Floor map", "Seat next", "Waitlist", "Rotation", "Time clock", "Quote accuracy"):
+        assert heading in page
+    board = embedded(response, "floor-data")
+    (row,) = board["tables"]
+    assert (row["label"], row["state"], row["party_size"], row["server_id"]) == ("12", "occupied", 3, ana.pk)
+    assert (row["x"], row["y"], row["width"], row["height"], row["shape"], row["rotation"]) == (
+        40,
+        60,
+        80,
+        50,
+        "round",
+        30,
+    )
+    assert [w["party_name"] for w in board["waitlist"]] == ["Garcia"]
+    config = embedded(response, "floor-config")
+    assert config["apiBase"] == f"/api/v1/restaurants/{restaurant.pk}"
+    assert config["socketPath"] == f"/ws/floor/{restaurant.pk}/"
+    assert config["isManager"] is False
+    assert "csrftoken" in response.cookies  # the script's fetch() calls send it back
+
+
+def test_the_floor_link_is_in_the_navigation(client, host_user):
+    response = logged_in(client, host_user).get("/")
+
+    assert 'href="/floor/"' in response.content.decode()
+
+
+def test_managers_get_the_mode_switch_and_hosts_only_see_the_mode(client, manager_user, host_user, restaurant):
+    manager_page = logged_in(client, manager_user).get(URL).content.decode()
+    assert 'id="mode-select"' in manager_page
+
+    client.logout()
+    host_page = logged_in(client, host_user).get(URL).content.decode()
+    assert 'id="mode-select"' not in host_page
+    assert "Fair rotation" in host_page
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/floor/")
+
+
+def test_staff_and_people_without_a_restaurant_may_not_open_the_floor(client, staff_user):
+    assert logged_in(client, staff_user).get(URL).status_code == 403
+    client.logout()
+    assert logged_in(client, UserFactory(username="nobody")).get(URL).status_code == 403
+
+
+def test_someone_with_several_restaurants_switches_between_them(client, host_user, restaurant):
+    second = RestaurantFactory(name="Second Site")
+    MembershipFactory(user=host_user, restaurant=second, role=Role.MANAGER)
+    TableFactory(section=SectionFactory(restaurant=second), label="S1")
+    logged_in(client, host_user)
+
+    default = client.get(URL)
+    chosen = client.get(f"{URL}?restaurant={second.pk}")
+
+    assert embedded(default, "floor-config")["restaurantId"] == restaurant.pk  # "Home Bistro" comes first by name
+    assert embedded(chosen, "floor-config")["restaurantId"] == second.pk
+    assert [t["label"] for t in embedded(chosen, "floor-data")["tables"]] == ["S1"]
+    assert embedded(chosen, "floor-config")["isManager"] is True
+    assert 'id="restaurant-switch"' in chosen.content.decode()
+
+
+def test_a_restaurant_that_is_not_theirs_is_a_404(client, host_user, other_restaurant):
+    logged_in(client, host_user)
+
+    assert client.get(f"{URL}?restaurant={other_restaurant.pk}").status_code == 404
+    assert client.get(f"{URL}?restaurant=abc").status_code == 404
+
+
+def test_a_restaurant_where_they_are_only_staff_is_not_offered(client, host_user, other_restaurant):
+    MembershipFactory(user=host_user, restaurant=other_restaurant, role=Role.STAFF)
+    logged_in(client, host_user)
+
+    assert client.get(f"{URL}?restaurant={other_restaurant.pk}").status_code == 404
+    assert 'id="restaurant-switch"' not in client.get(URL).content.decode()
+
+
+def test_the_quote_accuracy_panel_shows_todays_seated_parties(client, host_user, restaurant):
+    now = timezone.now()
+    for quoted, waited in ((20, 30), (10, 10)):
+        WaitlistEntryFactory(
+            restaurant=restaurant,
+            party_size=2,
+            status=WaitlistStatus.SEATED,
+            quoted_wait_minutes=quoted,
+            added_at=now - timedelta(minutes=waited + 1),
+            seated_at=now - timedelta(minutes=1),
+        )
+
+    page = logged_in(client, host_user).get(URL).content.decode()
+
+    assert "2 seated parties" in page
+    assert "quotes off by <strong>5 min</strong>" in page
+    assert "parties waited 5 min longer than told" in page
+    assert page.count('class="bar bar-actual"') >= 2  # by party size and by hour
+
+
+def _dashboard_queries(client, restaurant) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{URL}?restaurant={restaurant.pk}")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_dashboard_costs_the_same_queries_for_10_or_60_tables(client, host_user, restaurant, other_restaurant):
+    MembershipFactory(user=host_user, restaurant=other_restaurant, role=Role.HOST)
+    for place, n_tables, n_servers in ((restaurant, 10, 3), (other_restaurant, 60, 15)):
+        section = SectionFactory(restaurant=place)
+        servers = [server_on_floor(place, section=section) for _ in range(n_servers)]
+        for i in range(n_tables):
+            table = TableFactory(section=section)
+            if i % 2:
+                table_seat(restaurant=place, table=table, party_size=2, server=servers[i % n_servers])
+        for _ in range(n_tables // 5):
+            WaitlistEntryFactory(restaurant=place)
+    logged_in(client, host_user)
+
+    small = _dashboard_queries(client, restaurant)
+    large = _dashboard_queries(client, other_restaurant)
+
+    assert small == large
+    assert small <= 25
