@@ -80,7 +80,7 @@ def demo_logins_ensure(*, restaurant: Restaurant, password: str) -> list[DemoLog
     accounts = [
         ("admin", None, True, True, "superuser: every restaurant, all of Django admin"),
         ("manager", Role.MANAGER, True, False, "manager of the demo restaurant; dashboards and admin"),
-        ("host", Role.HOST, False, False, "host stand: floor, waitlist, seating"),
+        ("host", Role.HOST, True, False, "host stand: floor, waitlist, seating; waitlist in admin"),
         ("staff", Role.STAFF, True, False, ""),
     ]
     server = _server_for_staff_login(restaurant)
