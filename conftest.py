@@ -195,3 +195,55 @@ def browser_type_launch_args(browser_type_launch_args):
     # so every later ORM call (test bodies, live_server's flush) would raise SynchronousOnlyOperation.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_ARGS}
+
+
+# --- A real ASGI server for browser tests that need WebSockets ---
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db):
+    """The project's ASGI application (HTTP and WebSockets) served by uvicorn on a free loopback port, in a
+    daemon thread, for the duration of one test. pytest-django's `live_server` is WSGI and cannot serve a
+    WebSocket. `transactional_db`: the server's threads see what the test committed. Yields an object with
+    `.url` (http://127.0.0.1:<port>)."""
+    import socket
+    import threading
+    import time
+    import urllib.request
+    from types import SimpleNamespace
+
+    import uvicorn
+    from django.db import connections
+
+    from restaurant.asgi import application
+
+    # The test body runs the ORM next to Playwright's event loop (see browser_type_launch_args).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Each request closes its connection, so no server thread keeps one open into the test database's teardown.
+    kept_ages = {alias: connections.settings[alias].get("CONN_MAX_AGE", 0) for alias in connections}
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, name="asgi-live-server", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                break
+        except OSError:
+            if time.monotonic() > deadline or not thread.is_alive():
+                server.should_exit = True
+                pytest.fail(f"the ASGI test server did not answer on {url}", pytrace=False)
+            time.sleep(0.1)
+    yield SimpleNamespace(url=url)
+    server.should_exit = True
+    thread.join(timeout=10)
+    for alias, age in kept_ages.items():
+        connections.settings[alias]["CONN_MAX_AGE"] = age
