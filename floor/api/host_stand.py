@@ -53,6 +53,7 @@ class HostStandView(RestaurantScopedMixin, generics.GenericAPIView):
     filter_backends: list = []
     pagination_class = None
     queryset = Restaurant.objects.none()
+    # Each view names its `serializer_class` (its input, else its output): what OPTIONS describes.
 
     def actor(self):
         """The person acting, for the history rows; None for an API key."""
@@ -84,6 +85,8 @@ class RouteView(HostStandView):
     broken down and a one-line reason. Nothing fits: an empty list and a `reason`. Every call is recorded
     as a routing decision whose id the seat call takes."""
 
+    serializer_class = RouteRequestSerializer
+
     @extend_schema(
         tags=TAGS,
         summary="Recommend where to seat a party",
@@ -107,6 +110,8 @@ class SeatView(TableActionView):
     """Seat a party at a table: opens the visit, marks the table occupied, seats the waitlist entry and
     records on the routing decision whether the host followed it. Atomic: of two hosts seating one table
     the second gets 409 (`table_taken`); a decision seats one party only (409 `routing_decision_used`)."""
+
+    serializer_class = SeatRequestSerializer
 
     @extend_schema(
         tags=TAGS,
@@ -137,6 +142,8 @@ class TableStateView(TableActionView):
     """Change a table's state by the state machine: available, reserved, dirty (clears an occupied table),
     blocked (managers). An illegal change is a 409 naming `current_state` and `allowed_states`; the state
     it already has changes nothing. Occupied comes from seating."""
+
+    serializer_class = TableStateRequestSerializer
 
     write_scopes = (ApiScope.FRONTEND, ApiScope.POS)
 
@@ -169,6 +176,8 @@ class TableClearView(TableActionView):
     """The party left: close the table's open visit and mark it dirty. Clearing a dirty table changes
     nothing; an available, reserved or blocked table is a 409."""
 
+    serializer_class = TableClearedSerializer
+
     write_scopes = (ApiScope.FRONTEND, ApiScope.POS)
 
     @extend_schema(
@@ -183,6 +192,8 @@ class TableClearView(TableActionView):
 class TableBusView(TableActionView):
     """A dirty table was bussed: it is available again. Bussing an available table changes nothing."""
 
+    serializer_class = TableStateSerializer
+
     write_scopes = (ApiScope.FRONTEND, ApiScope.POS)
 
     @extend_schema(tags=TAGS, summary="Bus a table", request=None, responses={200: TableStateSerializer})
@@ -196,6 +207,8 @@ class TableBusView(TableActionView):
 class VisitCloseView(HostStandView):
     """Close a visit (the check closed), optionally with its totals; its table goes dirty. Closing a closed
     visit changes nothing and answers the visit as it was closed."""
+
+    serializer_class = VisitCloseRequestSerializer
 
     queryset = Visit.objects.all()
     lookup_url_kwarg = "visit_id"
@@ -231,6 +244,8 @@ class ModeView(HostStandView):
     size) or `performance` (higher tiers get more and larger parties, within a covers cap). Owners and
     managers only: it changes every host's recommendations."""
 
+    serializer_class = ModeSerializer
+
     write_roles = MANAGING_ROLES
     write_scopes = ()
 
@@ -251,6 +266,8 @@ class FloorView(HostStandView):
     """The floor now: every table with its state, server, party and minutes seated; the servers on the
     floor in rotation order with covers and last seating; the open waitlist with positions and quotes."""
 
+    serializer_class = FloorSerializer
+
     @extend_schema(tags=TAGS, summary="The floor now", responses={200: FloorSerializer})
     def get(self, request, restaurant_id):
         return Response(FloorSerializer(floor_board(restaurant=self.get_restaurant())).data)
@@ -263,6 +280,8 @@ class WaitlistView(HostStandView):
     """The open waitlist, first in line first, with each party's position, the wait it was quoted and a
     live learned quote; and adding a party (quoted from the restaurant's own history). Adding the same
     party (name, size, phone) again within two minutes answers the first entry with 200."""
+
+    serializer_class = WaitlistAddSerializer
 
     @extend_schema(tags=TAGS, summary="The open waitlist", responses={200: WaitlistEntrySerializer(many=True)})
     def get(self, request, restaurant_id):
@@ -297,6 +316,8 @@ class WaitlistView(HostStandView):
 
 class WaitlistChangeView(HostStandView):
     """Base of the waitlist status changes."""
+
+    serializer_class = WaitlistChangeSerializer
 
     queryset = WaitlistEntry.objects.all()
     lookup_url_kwarg = "entry_id"

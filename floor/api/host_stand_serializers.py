@@ -145,12 +145,12 @@ class VisitSerializer(serializers.ModelSerializer):
         except RoutingDecision.DoesNotExist:
             return None
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_routing_decision_id(self, visit) -> int | None:
         decision = self._decision(visit)
         return decision.pk if decision else None
 
-    @extend_schema_field(OpenApiTypes.BOOL)
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_followed_recommendation(self, visit) -> bool | None:
         decision = self._decision(visit)
         return decision.followed if decision else None

@@ -46,6 +46,7 @@ class StaffActionView(RestaurantScopedMixin, generics.GenericAPIView):
     write_scopes = (ApiScope.FRONTEND,)
     filter_backends: list = []
     pagination_class = None
+    serializer_class = ShiftStatusSerializer  # what OPTIONS describes; actions with a body name their own
 
     def valid_input(self, serializer_class):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
@@ -63,6 +64,8 @@ class TimeClockView(StaffActionView):
 
 class ClockInView(TimeClockView):
     """Open a shift, in a role (default: the staff member's) and optionally a section."""
+
+    serializer_class = ClockInSerializer
 
     @extend_schema(tags=TAGS, summary="Clock in", request=ClockInSerializer, responses={201: ShiftStatusSerializer})
     def post(self, request, restaurant_id, staff_id):
@@ -112,6 +115,8 @@ class SkipView(StaffActionView):
 
 class MoveView(StaffActionView):
     """Move a server in the rotation: `offset` places earlier (negative) or later (positive); 0 resets."""
+
+    serializer_class = RotationMoveSerializer
 
     @extend_schema(
         tags=TAGS,

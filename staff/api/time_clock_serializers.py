@@ -64,7 +64,7 @@ class ShiftStatusSerializer(serializers.ModelSerializer):
     def get_on_break(self, shift) -> bool:
         return self._open_break(shift) is not None
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_break_started_at(self, shift):
         open_break = self._open_break(shift)
         return serializers.DateTimeField().to_representation(open_break.started_at) if open_break else None
