@@ -275,6 +275,31 @@ def test_clearing_closes_the_visit_and_leaves_the_table_dirty_then_bussing_frees
     assert TableStateChange.objects.filter(to_state=TableState.AVAILABLE).count() == 1
 
 
+def test_clearing_a_table_nobody_sits_at_is_a_409(host_api, base, table):
+    response = host_api.post(f"{base}/tables/{table.pk}/clear")
+
+    assert response.status_code == 409
+    assert error(response)["details"]["current_state"] == "available"
+    assert TableStateChange.objects.count() == 0
+
+
+def test_who_may_clear_and_bus(base, restaurant, table, ana, staff_api, outsider_api, make_key_api):
+    visit = seated(restaurant, table, ana)
+    pos = make_key_api(restaurant, scopes=["pos"], name="POS")
+    camera = make_key_api(restaurant, scopes=["camera"], name="Cameras")
+
+    assert staff_api.post(f"{base}/tables/{table.pk}/clear").status_code == 403
+    assert camera.post(f"{base}/tables/{table.pk}/clear").status_code == 403
+    assert outsider_api.post(f"{base}/tables/{table.pk}/clear").status_code == 404
+    visit.refresh_from_db()
+    assert visit.closed_at is None
+
+    assert pos.post(f"{base}/tables/{table.pk}/clear").status_code == 200
+    assert staff_api.post(f"{base}/tables/{table.pk}/bus").status_code == 403
+    assert pos.post(f"{base}/tables/{table.pk}/bus").status_code == 200
+    assert [c.source for c in TableStateChange.objects.order_by("at", "id")] == ["host", "pos", "pos"]
+
+
 def test_bussing_a_reserved_table_is_a_409(host_api, base, table):
     table.state = TableState.RESERVED
     table.save()
@@ -334,6 +359,16 @@ def test_a_visit_cannot_close_before_it_was_seated(host_api, base, restaurant, t
 
     assert response.status_code == 400
     assert "closed_at" in error(response)["details"]
+
+
+def test_staff_and_camera_keys_may_not_close_a_visit(staff_api, make_key_api, base, restaurant, table, ana):
+    visit = seated(restaurant, table, ana)
+    camera = make_key_api(restaurant, scopes=["camera"], name="Cameras")
+
+    assert staff_api.post(f"{base}/visits/{visit.pk}/close").status_code == 403
+    assert camera.post(f"{base}/visits/{visit.pk}/close").status_code == 403
+    visit.refresh_from_db()
+    assert visit.closed_at is None
 
 
 def test_another_restaurants_visit_is_a_404(host_api, base, other_restaurant):
