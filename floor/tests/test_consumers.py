@@ -1,9 +1,12 @@
 """The live channel `ws/floor/<restaurant_id>/`, through the project's real ASGI application (session
 authentication, origin check, routing) and the configured channel layer (Redis when REDIS_URL is set)."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -31,7 +34,17 @@ def communicator(restaurant_id: int, headers: list) -> WebsocketCommunicator:
 
 
 def run(scenario):
-    return async_to_sync(scenario)()
+    """Run an async scenario to its end, in a thread of its own: once a browser test has run, Playwright keeps
+    an event loop going in the main thread, where async_to_sync refuses to start another."""
+
+    def in_thread():
+        try:
+            return async_to_sync(scenario)()
+        finally:
+            connections.close_all()  # this thread's connections must not outlive the test database
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(in_thread).result()
 
 
 @pytest.fixture
