@@ -55,7 +55,7 @@ WARMUP_CALLS = 20
 CONTESTED_PER_PASS = 6
 HTTP_TIMEOUT_S = 15
 LATENCY_BUDGET_S = 60  # the latency loop stops here even if it has not made all its calls
-SEATING_BUDGET_S = 30  # per number of clients
+SEATING_BUDGET_S = 30  # per seating pass
 SERVER_START_S = 30
 # The last line of a traceback in the server's log: what a 500 was.
 ERROR_LINE = re.compile(r"^((?:[a-z_]+\.)*[A-Za-z_]*(?:Error|Exception)\b.*)$", re.MULTILINE)
@@ -376,6 +376,16 @@ def measure_latency(port: int, floor: Floor, *, calls: int, seed: int) -> tuple[
     return results, with_recommendations
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One seat request: the table, the answer, when it was sent and when its answer was read."""
+
+    table_id: int
+    status: int
+    sent: float
+    done: float
+
+
 @dataclass
 class SeatingRound:
     """What N clients seating at once got, and what the database says afterwards."""
@@ -384,9 +394,11 @@ class SeatingRound:
     attempts: int = 0
     statuses: Counter = field(default_factory=Counter)
     contested: int = 0
+    overlapped: int = 0  # contested tables whose two requests were in flight at the same time
     wall_s: float = 0.0
     samples: list[float] = field(default_factory=list)
     double_seats: int = 0
+    skipped: int = 0  # attempts not made: the pass ran out of its time budget
     mismatches: list[str] = field(default_factory=list)
 
     @property
@@ -394,28 +406,29 @@ class SeatingRound:
         return self.statuses[201] / self.wall_s if self.wall_s else 0.0
 
 
-def seating_pass(port: int, floor: Floor, *, clients: int, seed: int, result: SeatingRound) -> None:
+def seating_pass(port: int, floor: Floor, *, clients: int, result: SeatingRound) -> None:
     """Seat a party at every free table with `clients` threads; a few tables are claimed by two of them."""
     from django.db.models import Count
 
     from floor.models import Table, TableState, Visit
 
     restaurant = floor.restaurant
-    rng = random.Random(seed)
     free = list(Table.objects.for_restaurant(restaurant).filter(state=TableState.AVAILABLE).order_by("id"))
     plans: list[list[Table]] = [[] for _ in range(clients)]
     for index, table in enumerate(free):
         plans[index % clients].append(table)
     contested = []
     if clients > 1:
-        # The second claim goes into the next client's list at the same place, so both arrive together.
-        for table in rng.sample(free, min(CONTESTED_PER_PASS, len(free))):
-            owner = free.index(table) % clients
-            rival = plans[(owner + 1) % clients]
-            rival.insert(min(plans[owner].index(table), len(rival)), table)
+        # The first tables of the clients' lists are also claimed by the next client, at the same place in
+        # its list: both requests leave together, before the clients drift apart.
+        firsts = [plan[place] for place in range(len(free)) for plan in plans if place < len(plan)]
+        for table in firsts[:CONTESTED_PER_PASS]:
+            owner = next(plan for plan in plans if table in plan)
+            rival = plans[(plans.index(owner) + 1) % clients]
+            rival.insert(min(owner.index(table), len(rival)), table)
             contested.append(table.pk)
     base = f"/api/v1/restaurants/{restaurant.pk}/tables"
-    outcomes: list[tuple[int, int, float]] = []  # (table id, status, seconds)
+    outcomes: list[Attempt] = []
     lock = threading.Lock()
     connections = [Client(port, floor.key) for _ in range(clients)]
     for client in connections:  # connect before the clock starts
@@ -429,9 +442,10 @@ def seating_pass(port: int, floor: Floor, *, clients: int, seed: int, result: Se
             if time.monotonic() > deadline:
                 return
             body = {"party_size": table.max_seats, "server_id": floor.server_of_section[table.section_id]}
+            sent = time.perf_counter()
             status, seconds, _ = client.call("POST", f"{base}/{table.pk}/seat", body)
             with lock:
-                outcomes.append((table.pk, status, seconds))
+                outcomes.append(Attempt(table.pk, status, sent, sent + seconds))
 
     threads = [threading.Thread(target=work, args=pair) for pair in zip(connections, plans, strict=True)]
     for thread in threads:
@@ -444,10 +458,11 @@ def seating_pass(port: int, floor: Floor, *, clients: int, seed: int, result: Se
     for client in connections:
         client.close()
 
+    result.skipped += sum(len(plan) for plan in plans) - len(outcomes)
     result.attempts += len(outcomes)
     result.contested += len(contested)
-    result.statuses.update(status for _, status, _ in outcomes)
-    result.samples.extend(seconds for *_, seconds in outcomes)
+    result.statuses.update(attempt.status for attempt in outcomes)
+    result.samples.extend(attempt.done - attempt.sent for attempt in outcomes)
     open_visits = dict(
         Visit.objects.for_restaurant(restaurant)
         .filter(closed_at__isnull=True)
@@ -456,26 +471,35 @@ def seating_pass(port: int, floor: Floor, *, clients: int, seed: int, result: Se
         .order_by()
     )
     result.double_seats += sum(1 for n in open_visits.values() if n > 1)
-    won = {table_id for table_id, status, _ in outcomes if status == 201}
+    won = {attempt.table_id for attempt in outcomes if attempt.status == 201}
     if set(open_visits) != won:
         result.mismatches.append(f"{len(set(open_visits) ^ won)} tables where the 201s and the open visits differ")
-    by_table: dict[int, list[int]] = {}
-    for table_id, status, _ in outcomes:
-        by_table.setdefault(table_id, []).append(status)
+    by_table: dict[int, list[Attempt]] = {}
+    for attempt in outcomes:
+        by_table.setdefault(attempt.table_id, []).append(attempt)
     for table_id in contested:
-        if sorted(by_table.get(table_id, [])) != [201, 409]:
-            result.mismatches.append(f"contested table {table_id} answered {sorted(by_table.get(table_id, []))}")
-    lost = Counter(status for table_id, status, _ in outcomes if table_id not in contested and status != 201)
+        claims = by_table.get(table_id, [])
+        if sorted(claim.status for claim in claims) != [201, 409]:
+            result.mismatches.append(f"contested table {table_id} answered {sorted(c.status for c in claims)}")
+        elif claims[0].sent < claims[1].done and claims[1].sent < claims[0].done:
+            result.overlapped += 1
+    lost = Counter(a.status for a in outcomes if a.table_id not in contested and a.status != 201)
     if lost:
         result.mismatches.append(f"uncontested tables refused: {dict(lost)}")
 
 
-def server_connections(database) -> int | None:
-    """PostgreSQL connections open to the bench database now (the server's, plus this process's one)."""
+def pg_connections(database) -> tuple[int, int] | None:
+    """(connections open to the bench database now, sessions ever opened to it), PostgreSQL only."""
     if database is None:
         return None
     admin, name = database
-    return admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]).fetchone()[0]
+    time.sleep(1.2)  # backends report their session counts to the statistics at most once a second
+    row = admin.execute(
+        "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = %s), sessions "
+        "FROM pg_stat_database WHERE datname = %s",
+        [name, name],
+    ).fetchone()
+    return row[0], row[1]
 
 
 # --- Report ------------------------------------------------------------------------------------------------
@@ -498,16 +522,17 @@ def print_latency(latency: dict[str, Latency], routed: int) -> None:
 def print_seating(rounds: list[SeatingRound], passes: int) -> None:
     print(f"\nseating: POST .../tables/{{id}}/seat at every free table, {passes} passes, floor reset between")
     print(
-        f"{'clients':>7} {'attempts':>8} {'201':>5} {'409':>5} {'other':>5} {'contested':>9} {'wall s':>7} "
-        f"{'seated/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'double':>6}  checks"
+        f"{'clients':>7} {'tries':>5} {'201':>5} {'409':>5} {'other':>5} {'contested':>9} {'raced':>5} "
+        f"{'wall s':>6} {'seated/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'double':>6}  checks"
     )
     for r in rounds:
         other = r.attempts - r.statuses[201] - r.statuses[409]
-        checks = "ok" if not r.mismatches else "; ".join(r.mismatches[:3])
+        problems = r.mismatches[:3] + ([f"{r.skipped} attempts skipped (time budget)"] if r.skipped else [])
+        checks = "; ".join(problems) or "ok"
         print(
-            f"{r.clients:>7} {r.attempts:>8} {r.statuses[201]:>5} {r.statuses[409]:>5} {other:>5} {r.contested:>9} "
-            f"{r.wall_s:7.2f} {r.seated_per_s:8.1f} {ms(percentile(r.samples, 50))} {ms(percentile(r.samples, 95))} "
-            f"{r.double_seats:>6}  {checks}"
+            f"{r.clients:>7} {r.attempts:>5} {r.statuses[201]:>5} {r.statuses[409]:>5} {other:>5} {r.contested:>9} "
+            f"{r.overlapped:>5} {r.wall_s:6.2f} {r.seated_per_s:8.1f} {ms(percentile(r.samples, 50))} "
+            f"{ms(percentile(r.samples, 95))} {r.double_seats:>6}  {checks}"
         )
 
 
@@ -544,25 +569,29 @@ def run(args, scratch: Path) -> int:
         log_path = scratch / "uvicorn.log"
         with uvicorn_server(env, log_path) as port:
             print(f"server: uvicorn restaurant.asgi:application, 1 process, http://127.0.0.1:{port}, DEBUG off")
+            pg_before = pg_connections(database)
             latency, routed = measure_latency(port, floor, calls=args.calls, seed=args.seed)
             print_latency(latency, routed)
-            pg_after_latency = server_connections(database)
+            pg_after_latency = pg_connections(database)
             rounds = []
             for clients in client_counts:
                 result = SeatingRound(clients)
-                for number in range(args.passes):
+                for _ in range(args.passes):
                     floor_reset(floor.restaurant)
                     connections.close_all()
-                    seating_pass(port, floor, clients=clients, seed=args.seed * 100 + number, result=result)
+                    seating_pass(port, floor, clients=clients, result=result)
                 rounds.append(result)
-            pg_after_seating = server_connections(database)
+            pg_after_seating = pg_connections(database)
         connections.close_all()
 
     print_seating(rounds, args.passes)
     if database is not None:
+        requests = len(latency) * (WARMUP_CALLS + len(latency["trivial"].samples))
+        opened = pg_after_latency[1] - pg_before[1]
         print(
-            f"PostgreSQL connections open to the bench database: {pg_after_latency} after the latency calls, "
-            f"{pg_after_seating} after seating (this process holds one)"
+            f"PostgreSQL: {opened} sessions opened for the {requests} latency requests "
+            f"({opened / requests:.2f} a request); connections open: {pg_after_latency[0]} after the latency "
+            f"calls, {pg_after_seating[0]} after seating (one of them this process's)"
         )
     for line, count in Counter(ERROR_LINE.findall(log_path.read_text(errors="replace"))).most_common(3):
         print(f"server log: {count} x {line[:150]}")
