@@ -35,10 +35,6 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content, **kwargs):
-        # The channel only speaks outward; anything a page sends is ignored.
-        return
-
     async def floor_changed(self, event):
         """Handler of `floor.changed` group messages (see floor.events)."""
         await self.send_json({"type": "floor.changed", "kind": event.get("kind"), "data": event.get("data", {})})
