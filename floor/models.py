@@ -205,10 +205,19 @@ class WaitlistEntry(models.Model):
 
 
 class Visit(models.Model):
-    """A party at a table, from seating to the check closing. At most one open visit per table."""
+    """A party at a table (or tables pushed together), from seating to the check closing.
+
+    At most one open visit per table, whether the table is the visit's own `table` or one of its
+    `joined_tables`: the partial unique index guards the first, the seating service's row locks both."""
 
     restaurant = models.ForeignKey("restaurant.Restaurant", on_delete=models.CASCADE, related_name="visits")
     table = models.ForeignKey(Table, on_delete=models.PROTECT, related_name="visits")
+    joined_tables = models.ManyToManyField(
+        Table,
+        blank=True,
+        related_name="joined_visits",
+        help_text="Tables pushed together with `table` for a large party; cleared and occupied with it.",
+    )
     server = models.ForeignKey(
         "staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
     )
@@ -255,6 +264,11 @@ class Visit(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def tables(self) -> list[Table]:
+        """Every table of the party: its own table first, then those pushed together with it, by id."""
+        return [self.table, *sorted(self.joined_tables.all(), key=lambda table: table.pk)]
 
     @property
     def total(self) -> Decimal:

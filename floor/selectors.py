@@ -5,13 +5,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from floor.models import WAITLIST_OPEN, Section, Table, Visit, WaitlistEntry, WaitlistStatus
 from restaurant.models import FLOOR_ROLES, Restaurant
 from staff.models import PERFORMANCE_TRACKED_ROLES, StaffMember
 from staff.selectors import shifts_on_floor
+
+JoinedTable = Visit.joined_tables.through
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class TableStatus:
     seated_at: datetime | None
     minutes_seated: int | None
     server: ServerRef | None
+    joined_with: tuple[int, ...] = ()  # the other tables pushed together for the same party
 
     @property
     def server_id(self) -> int | None:
@@ -140,9 +143,18 @@ def _minutes(since: datetime | None, now: datetime) -> int | None:
 def floor_status(*, restaurant, now: datetime | None = None) -> FloorStatus:
     """Tables, servers on the floor and the waitlist, in four queries whatever the size of the floor.
 
-    `now` is the instant minutes are counted to (a test's clock); the shifts are those open now."""
+    `now` is the instant minutes are counted to (a test's clock); the shifts are those open now. Tables
+    pushed together for one party each show that party (server, size, minutes seated) and each other."""
     now = now or timezone.now()
-    tables = list(Table.objects.for_restaurant(restaurant).active().select_related("section"))
+    # Each table carries the open visit it is pushed into (if any), so the tables query also tells
+    # which tables sit together: no query per visit.
+    joined_into = JoinedTable.objects.filter(table_id=OuterRef("pk"), visit__closed_at__isnull=True)
+    tables = list(
+        Table.objects.for_restaurant(restaurant)
+        .active()
+        .select_related("section")
+        .annotate(joined_visit_id=Subquery(joined_into.values("visit_id")[:1]))
+    )
     on_floor = shifts_on_floor(restaurant=restaurant)
     servers_on_floor = [entry for entry in on_floor if entry.shift.role in PERFORMANCE_TRACKED_ROLES]
 
@@ -159,14 +171,25 @@ def floor_status(*, restaurant, now: datetime | None = None) -> FloorStatus:
         .only("id", "table_id", "server_id", "party_size", "seated_at", "closed_at", "server__name")
         .order_by("seated_at", "id")
     )
-    open_by_table = {visit.table_id: visit for visit in visits if visit.closed_at is None}
+    open_visits = {visit.pk: visit for visit in visits if visit.closed_at is None}
+    visit_of_table = {visit.table_id: visit for visit in open_visits.values()}
+    party_tables: dict[int, list[int]] = defaultdict(list)  # open visit id -> its tables, own table first
+    for visit in open_visits.values():
+        party_tables[visit.pk].append(visit.table_id)
+    for table in tables:
+        visit = open_visits.get(table.joined_visit_id)
+        if visit is not None:
+            visit_of_table[table.pk] = visit
+            party_tables[visit.pk].append(table.pk)
     by_server: dict[int, list[Visit]] = defaultdict(list)
     for visit in visits:
         if visit.server_id is not None:
             by_server[visit.server_id].append(visit)
 
-    table_rows = tuple(_table_status(table, open_by_table.get(table.pk), now) for table in tables)
-    server_rows = tuple(_server_status(entry, by_server.get(entry.staff.pk, []), now) for entry in servers_on_floor)
+    table_rows = tuple(_table_status(table, visit_of_table.get(table.pk), party_tables, now) for table in tables)
+    server_rows = tuple(
+        _server_status(entry, by_server.get(entry.staff.pk, []), party_tables, now) for entry in servers_on_floor
+    )
     support_rows = tuple(
         SupportStatus(staff_id=entry.staff.pk, name=entry.staff.name, role=entry.shift.role, on_break=entry.on_break)
         for entry in on_floor
@@ -182,8 +205,9 @@ def floor_status(*, restaurant, now: datetime | None = None) -> FloorStatus:
     )
 
 
-def _table_status(table: Table, visit: Visit | None, now: datetime) -> TableStatus:
+def _table_status(table: Table, visit: Visit | None, party_tables: dict[int, list[int]], now: datetime) -> TableStatus:
     server = visit.server if visit is not None else None
+    together = party_tables.get(visit.pk, []) if visit is not None else []
     return TableStatus(
         id=table.pk,
         label=table.label,
@@ -207,10 +231,11 @@ def _table_status(table: Table, visit: Visit | None, now: datetime) -> TableStat
         seated_at=visit.seated_at if visit else None,
         minutes_seated=_minutes(visit.seated_at, now) if visit else None,
         server=ServerRef(id=server.pk, name=server.name, initials=server.initials) if server else None,
+        joined_with=tuple(sorted(pk for pk in together if pk != table.pk)),
     )
 
 
-def _server_status(entry, visits: list[Visit], now: datetime) -> ServerStatus:
+def _server_status(entry, visits: list[Visit], party_tables: dict[int, list[int]], now: datetime) -> ServerStatus:
     shift = entry.shift
     this_shift = [visit for visit in visits if visit.seated_at >= shift.clock_in]
     open_visits = [visit for visit in visits if visit.closed_at is None]
@@ -230,7 +255,7 @@ def _server_status(entry, visits: list[Visit], now: datetime) -> ServerStatus:
         skip_next=shift.skip_next,
         rotation_offset=shift.rotation_offset,
         can_take_tables=entry.can_take_tables,
-        open_table_ids=tuple(visit.table_id for visit in open_visits),
+        open_table_ids=tuple(pk for visit in open_visits for pk in party_tables.get(visit.pk, [visit.table_id])),
         active_covers=sum(visit.party_size for visit in open_visits),
         shift_parties=len(this_shift),
         shift_covers=sum(visit.party_size for visit in this_shift),

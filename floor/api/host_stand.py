@@ -36,7 +36,7 @@ from floor.models import StateSource, Table, Visit, WaitlistEntry
 from floor.selectors import floor_board, waitlist_open_with_quotes
 from floor.services.routing import route_party
 from floor.services.seating import table_bus, table_clear, table_seat, visit_close
-from floor.services.table_states import needs_manager, table_state_set
+from floor.services.table_states import lock_party, needs_manager, table_state_set
 from floor.services.waitlist import waitlist_add, waitlist_cancel, waitlist_no_show, waitlist_notify
 from restaurant.api.scoping import FLOOR_WRITE_ROLES, RestaurantScopedMixin
 from restaurant.models import MANAGING_ROLES, ApiScope, Restaurant
@@ -66,8 +66,8 @@ class HostStandView(RestaurantScopedMixin, generics.GenericAPIView):
             return StateSource.POS
         return StateSource.HOST
 
-    def valid_input(self, serializer_class):
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+    def valid_input(self, serializer_class, **context):
+        serializer = serializer_class(data=self.request.data, context={**self.get_serializer_context(), **context})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -107,9 +107,12 @@ class RouteView(HostStandView):
 
 
 class SeatView(TableActionView):
-    """Seat a party at a table: opens the visit, marks the table occupied, seats the waitlist entry and
-    records on the routing decision whether the host followed it. Atomic: of two hosts seating one table
-    the second gets 409 (`table_taken`); a decision seats one party only (409 `routing_decision_used`)."""
+    """Seat a party at a table, or at tables pushed together (`table_ids`, as a recommendation lists
+    them): opens the visit, marks every table occupied, seats the waitlist entry and records on the
+    routing decision whether the host followed it. Atomic: of two hosts seating one table (or groups
+    sharing a table) the second gets 409 (`table_taken`); a decision seats one party only (409
+    `routing_decision_used`). Tables that cannot be pushed together (another group or section, dirty,
+    blocked) are a 400 naming `table_ids`."""
 
     serializer_class = SeatRequestSerializer
 
@@ -120,10 +123,12 @@ class SeatView(TableActionView):
         responses={201: VisitSerializer},
     )
     def post(self, request, restaurant_id, table_id):
-        data = self.valid_input(SeatRequestSerializer)
+        table = self.get_object()
+        data = self.valid_input(SeatRequestSerializer, table_id=table.pk)
         visit = table_seat(
             restaurant=self.get_restaurant(),
-            table=self.get_object(),
+            table=table,
+            joined_tables=data.get("table_ids", []),
             party_size=data["party_size"],
             server=data["server_id"],
             waitlist_entry=data.get("waitlist_entry_id"),
@@ -157,8 +162,9 @@ class TableStateView(TableActionView):
         data = self.valid_input(TableStateRequestSerializer)
         restaurant = self.get_restaurant()
         with transaction.atomic():
-            # Lock first, so the manager check sees the state the change is made from.
-            table = Table.objects.select_for_update().get(pk=self.get_object().pk)
+            # Lock first, so the manager check sees the state the change is made from; with the tables
+            # pushed together with it, in the order every floor service locks them.
+            table, _, _ = lock_party(restaurant=restaurant, table=self.get_object())
             if needs_manager(from_state=table.state, to_state=data["state"]) and self.get_role() not in MANAGING_ROLES:
                 raise PermissionDenied("Only a manager may block a table or unblock it.")
             table = table_state_set(
@@ -173,8 +179,8 @@ class TableStateView(TableActionView):
 
 
 class TableClearView(TableActionView):
-    """The party left: close the table's open visit and mark it dirty. Clearing a dirty table changes
-    nothing; an available, reserved or blocked table is a 409."""
+    """The party left: close the table's open visit and mark it dirty, with every table pushed together
+    for that party. Clearing a dirty table changes nothing; an available, reserved or blocked table is a 409."""
 
     serializer_class = TableClearedSerializer
 
@@ -205,7 +211,7 @@ class TableBusView(TableActionView):
 
 
 class VisitCloseView(HostStandView):
-    """Close a visit (the check closed), optionally with its totals; its table goes dirty. Closing a closed
+    """Close a visit (the check closed), optionally with its totals; its tables go dirty. Closing a closed
     visit changes nothing and answers the visit as it was closed."""
 
     serializer_class = VisitCloseRequestSerializer

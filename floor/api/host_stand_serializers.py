@@ -7,13 +7,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from floor.models import RoutingDecision, TableState, Visit, WaitlistEntry
+from floor.models import RoutingDecision, Table, TableState, Visit, WaitlistEntry
 from floor.services.table_states import settable_states
 from restaurant.api.serializers import TenantPrimaryKeyRelatedField
 from restaurant.models import RoutingMode
 from staff.models import StaffMember
 
 MAX_PARTY_SIZE = 100
+MAX_JOINED_TABLES = 12
+MAX_ID = 2**63 - 1  # the ids' column (BigAutoField): larger numbers are no id at all
 
 
 class PreferencesSchema(serializers.Serializer):
@@ -102,13 +104,41 @@ class SeatRequestSerializer(serializers.Serializer):
     allow_misfit = serializers.BooleanField(
         default=False, help_text="The host insists: a table too big, or one guest over its seats."
     )
+    table_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=MAX_JOINED_TABLES,
+        help_text=(
+            "Tables pushed together for a large party: every table of the place, as a recommendation's "
+            "`table_ids` lists them (the table in the path may be listed or not; it is the party's own table). "
+            "All in the path table's combinable group and section, and free."
+        ),
+    )
+
+    def validate_table_ids(self, value: list[int]) -> list[Table]:
+        """The tables pushed together with the path's table (which is left out), each once, of this restaurant."""
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("each table may be listed only once")
+        table_id = self.context.get("table_id")
+        others = [pk for pk in value if pk != table_id]
+        found = {
+            table.pk: table for table in Table.objects.for_restaurant(self.context["restaurant"]).filter(pk__in=others)
+        }
+        missing = [pk for pk in others if pk not in found]
+        if missing:
+            raise serializers.ValidationError(f"table {missing[0]} not found in this restaurant")
+        return [found[pk] for pk in others]
 
 
 class VisitSerializer(serializers.ModelSerializer):
     """A party at a table, from seating to the check closing."""
 
-    table_id = serializers.IntegerField(read_only=True)
+    table_id = serializers.IntegerField(read_only=True, help_text="The party's own table (the first of `table_ids`).")
     table_label = serializers.CharField(source="table.label", read_only=True)
+    table_ids = serializers.SerializerMethodField(
+        help_text="Every table of the party: its own, then those pushed together."
+    )
+    table_labels = serializers.SerializerMethodField()
     server_id = serializers.IntegerField(read_only=True, allow_null=True)
     server_name = serializers.CharField(source="server.name", read_only=True, allow_null=True, default=None)
     waitlist_entry_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -123,6 +153,8 @@ class VisitSerializer(serializers.ModelSerializer):
             "id",
             "table_id",
             "table_label",
+            "table_ids",
+            "table_labels",
             "server_id",
             "server_name",
             "party_size",
@@ -144,6 +176,21 @@ class VisitSerializer(serializers.ModelSerializer):
             return visit.decision
         except RoutingDecision.DoesNotExist:
             return None
+
+    def _tables(self, visit) -> list:
+        # Both table fields read the same list: one query for the pushed-together tables, not two.
+        cached = getattr(self, "_tables_of", None)
+        if cached is None or cached[0] is not visit:
+            self._tables_of = cached = (visit, visit.tables)
+        return cached[1]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_table_ids(self, visit) -> list[int]:
+        return [table.pk for table in self._tables(visit)]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_table_labels(self, visit) -> list[str]:
+        return [table.label for table in self._tables(visit)]
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_routing_decision_id(self, visit) -> int | None:
@@ -268,6 +315,10 @@ class FloorTableSerializer(serializers.Serializer):
     minutes_seated = serializers.IntegerField(allow_null=True)
     seated_at = serializers.DateTimeField(allow_null=True)
     visit_id = serializers.IntegerField(allow_null=True)
+    joined_with = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The other tables pushed together with this one for its party (empty when it seats alone).",
+    )
     server_name = serializers.CharField(source="server.name", allow_null=True, default=None)
     server_initials = serializers.CharField(source="server.initials", allow_null=True, default=None)
     section_id = serializers.IntegerField()

@@ -6,6 +6,14 @@ the partial unique index `visit_one_open_per_table` is the last guard should the
 with the visits. Rows are always locked in the same order (table, the shifts touched, the waitlist
 entry, the routing decision) so concurrent seatings of different tables cannot deadlock.
 
+A large party may sit at several tables pushed together (`joined_tables`, as the routing engine
+recommends them): all in one combinable group and one section, every one free, the party between the
+first table's min seats and the sum of their max seats. Every table is locked (in id order, see
+`floor.services.table_states.lock_tables`) and checked under the lock, each goes occupied with its own
+history row, and the one visit records them all; closing the visit or clearing any of its tables sends
+every one of them to dirty. Bussing stays per table. Errors about the pushed-together tables name
+`table_ids`, the name the routing engine's recommendations and the API give them.
+
 Decisions a host will notice:
 - the party must fit the table's min..max seats; `allow_misfit=True` (the host insists) lets a party
   sit at a table too big for it, or one guest over its max seats (a pulled-up chair), never more;
@@ -15,6 +23,7 @@ Decisions a host will notice:
   because that seating either passed the skipped server by or the host seated them on purpose;
 - closing an already closed visit, or clearing a table that is already dirty, changes nothing."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -38,12 +47,16 @@ from floor.models import RoutingDecision, StateSource, Table, TableState, Visit,
 from floor.services.table_states import (
     SEAT,
     TRANSITIONS,
+    lock_party,
     lock_table,
+    lock_tables,
     record_transition,
     settable_states,
     sync_instance,
     table_state_set,
+    tables_taken,
     validate_source,
+    visit_table_ids,
 )
 from staff.models import PERFORMANCE_TRACKED_ROLES, Shift, ShiftBreak
 
@@ -51,6 +64,7 @@ SEATABLE_STATES = tuple(state for state, moves in TRANSITIONS.items() if moves.g
 MISFIT_EXTRA_SEATS = 1
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal("100000000")  # Visit's money columns: 10 digits, 2 after the point
+JOINED_FIELD = "table_ids"
 
 
 def table_seat(
@@ -59,6 +73,7 @@ def table_seat(
     table: Table,
     party_size: int,
     server,
+    joined_tables: Sequence[Table] = (),
     waitlist_entry: WaitlistEntry | None = None,
     routing_decision: RoutingDecision | None = None,
     actor=None,
@@ -66,16 +81,25 @@ def table_seat(
     allow_misfit: bool = False,
     at: datetime | None = None,
 ) -> Visit:
-    """Seat a party: open the visit, mark the table occupied, seat the waitlist entry, record the decision."""
+    """Seat a party at a table, or at `table` with `joined_tables` pushed together: open the visit, mark
+    every table occupied, seat the waitlist entry, record the decision."""
     _check_owned(restaurant, server=server, waitlist_entry=waitlist_entry, routing_decision=routing_decision)
     if not isinstance(party_size, int) or isinstance(party_size, bool) or party_size < 1:
         raise InvalidFloorInput("party_size", "party_size must be a whole number of at least 1")
     validate_source(source)
+    if table.restaurant_id != restaurant.pk:
+        raise WrongRestaurant("table")
+    joined_ids = _joined_ids(restaurant, table=table, joined_tables=joined_tables)
     at = at or timezone.now()
 
     with transaction.atomic():
-        locked = lock_table(restaurant=restaurant, table=table)
-        _check_table_takes_party(locked, party_size=party_size, allow_misfit=allow_misfit)
+        locked_by_id = lock_tables(table_ids=[table.pk, *joined_ids])
+        locked = locked_by_id[table.pk]
+        joined = [locked_by_id[pk] for pk in joined_ids]
+        _check_table_free(locked)
+        _check_joined_free(locked, joined)
+        _check_no_open_visit([locked, *joined])
+        _check_party_fits([locked, *joined], party_size=party_size, allow_misfit=allow_misfit)
         _lock_server_shift(restaurant, server=server)
         entry = _lock_waitlist_entry(waitlist_entry)
         decision = _lock_decision(routing_decision, waitlist_entry=entry)
@@ -92,13 +116,13 @@ def table_seat(
                 )
         except IntegrityError:
             if Visit.objects.filter(table=locked, closed_at__isnull=True).exists():
-                raise TableTaken(
-                    f"Table {locked.label} already has a party.",
-                    details={"table_id": locked.pk, "current_state": TableState.OCCUPIED},
-                ) from None
+                raise _taken(locked) from None
             raise
+        if joined:
+            visit.joined_tables.add(*joined)
 
-        record_transition(table=locked, to_state=TableState.OCCUPIED, source=source, at=at, actor=actor)
+        for seated in (locked, *joined):
+            record_transition(table=seated, to_state=TableState.OCCUPIED, source=source, at=at, actor=actor)
         if entry is not None:
             entry.status = WaitlistStatus.SEATED
             entry.seated_at = at
@@ -108,7 +132,7 @@ def table_seat(
             decision.chosen_server = server
             decision.visit = visit
             decision.decided_at = at
-            decision.followed = _followed(decision, table=locked, server=server)
+            decision.followed = _followed(decision, table_ids=[locked.pk, *joined_ids], server=server)
             decision.save(update_fields=["chosen_table", "chosen_server", "visit", "decided_at", "followed"])
         Shift.objects.for_restaurant(restaurant).open().filter(skip_next=True).update(skip_next=False)
         floor_changed(
@@ -116,7 +140,8 @@ def table_seat(
             "table_seated",
             {
                 "table_id": locked.pk,
-                "label": locked.label,
+                "table_ids": [locked.pk, *joined_ids],
+                "label": "+".join(t.label for t in (locked, *joined)),
                 "visit_id": visit.pk,
                 "server_id": server.pk,
                 "party_size": party_size,
@@ -124,6 +149,8 @@ def table_seat(
             },
         )
     sync_instance(table, locked)
+    for given in joined_tables:
+        sync_instance(given, locked_by_id[given.pk])
     return visit
 
 
@@ -151,8 +178,10 @@ def visit_close(
     closed_at = closed_at or timezone.now()
 
     with transaction.atomic():
-        # Table before visit: the lock order table_seat uses.
-        table = lock_table(restaurant=restaurant, table=visit.table)
+        # Tables before visit, in id order: the lock order table_seat uses. A visit's tables never change.
+        table_ids = visit_table_ids(visit)
+        tables = lock_tables(table_ids=table_ids)
+        table = tables[visit.table_id]
         locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
         if locked_visit.closed_at is not None:
             return locked_visit
@@ -163,14 +192,16 @@ def visit_close(
             setattr(locked_visit, field, value)
         locked_visit.save(update_fields=["closed_at", *money])
         from_state = table.state
-        if table.state == TableState.OCCUPIED:
-            record_transition(table=table, to_state=TableState.DIRTY, source=source, at=closed_at, actor=actor)
+        for pk in table_ids:
+            if tables[pk].state == TableState.OCCUPIED:
+                record_transition(table=tables[pk], to_state=TableState.DIRTY, source=source, at=closed_at, actor=actor)
         floor_changed(
             restaurant.pk,
             "visit_closed",
             {
                 "table_id": table.pk,
-                "label": table.label,
+                "table_ids": table_ids,
+                "label": "+".join(tables[pk].label for pk in table_ids),
                 "visit_id": locked_visit.pk,
                 "from_state": from_state,
                 "state": table.state,
@@ -182,13 +213,12 @@ def visit_close(
 def table_clear(
     *, restaurant, table: Table, source: str = StateSource.HOST, actor=None, at: datetime | None = None
 ) -> Visit | None:
-    """The party left: close the table's open visit and mark the table dirty. Returns the closed visit.
+    """The party left: close the table's open visit and mark the table dirty (and every table pushed
+    together with it for that party). Returns the closed visit.
 
     Clearing a table that is already dirty changes nothing and returns None."""
-    visit = None
     with transaction.atomic():
-        locked = lock_table(restaurant=restaurant, table=table)
-        visit = Visit.objects.filter(table=locked, closed_at__isnull=True).first()
+        locked, _, visit = lock_party(restaurant=restaurant, table=table)
         if visit is not None:
             visit = visit_close(restaurant=restaurant, visit=visit, closed_at=at, source=source, actor=actor)
         elif locked.state != TableState.DIRTY:
@@ -236,26 +266,97 @@ def _check_owned(restaurant, **objects) -> None:
             raise WrongRestaurant(field)
 
 
-def _check_table_takes_party(table: Table, *, party_size: int, allow_misfit: bool) -> None:
+def _joined_ids(restaurant, *, table: Table, joined_tables: Sequence[Table]) -> list[int]:
+    """The ids of the tables pushed together with `table`, in id order; each once, none of them `table`."""
+    ids = [joined.pk for joined in joined_tables]
+    if any(joined.restaurant_id != restaurant.pk for joined in joined_tables):
+        raise WrongRestaurant(JOINED_FIELD)
+    if table.pk in ids:
+        raise InvalidFloorInput(JOINED_FIELD, f"table {table.label} is the party's own table, not one joined to it")
+    if len(set(ids)) != len(ids):
+        raise InvalidFloorInput(JOINED_FIELD, "each table may be pushed together only once")
+    return sorted(ids)
+
+
+def _taken(table: Table) -> TableTaken:
+    return TableTaken(
+        f"Table {table.label} already has a party.",
+        details={"table_id": table.pk, "current_state": TableState.OCCUPIED},
+    )
+
+
+def _check_table_free(table: Table) -> None:
     if table.state == TableState.OCCUPIED:
-        raise TableTaken(
-            f"Table {table.label} already has a party.",
-            details={"table_id": table.pk, "current_state": table.state},
-        )
+        raise _taken(table)
     if table.state not in SEATABLE_STATES or not table.active:
         reason = table.state if table.active else "out of service"
         raise TableUnavailable(
             f"Table {table.label} is {reason}; only an available or reserved table can be seated.",
             details={"table_id": table.pk, "current_state": table.state, "active": table.active},
         )
-    fits = table.fits(party_size)
+
+
+def _check_joined_free(table: Table, joined: list[Table]) -> None:
+    """Tables pushed together share the first table's combinable group (not empty) and section, and are
+    free: one taken by another party meanwhile is a 409 (a race), one dirty or blocked a 400 (wrong input)."""
+    for other in joined:
+        if not table.combinable_group or other.combinable_group != table.combinable_group:
+            raise InvalidFloorInput(
+                JOINED_FIELD,
+                f"table {other.label} cannot be pushed together with table {table.label}: "
+                + (
+                    f"they are in different combinable groups ({other.combinable_group or 'none'} and "
+                    f"{table.combinable_group or 'none'})"
+                    if table.combinable_group
+                    else f"table {table.label} is in no combinable group"
+                ),
+                details={"table_id": other.pk},
+                code="not_combinable",
+            )
+        if other.section_id != table.section_id:
+            raise InvalidFloorInput(
+                JOINED_FIELD,
+                f"table {other.label} is in another section than table {table.label}; only tables of one "
+                "section are pushed together",
+                details={"table_id": other.pk},
+                code="not_combinable",
+            )
+    for other in joined:
+        if other.state == TableState.OCCUPIED:
+            raise _taken(other)
+        if other.state not in SEATABLE_STATES or not other.active:
+            reason = other.state if other.active else "out of service"
+            raise InvalidFloorInput(
+                JOINED_FIELD,
+                f"table {other.label} is {reason}; only available or reserved tables are pushed together",
+                details={"table_id": other.pk, "current_state": other.state, "active": other.active},
+                code="table_unavailable",
+            )
+
+
+def _check_no_open_visit(tables: list[Table]) -> None:
+    # The states said free; an open visit at any of these tables (its own or pushed together) would still
+    # make two parties share one, so the visits have the last word.
+    taken = tables_taken(table.pk for table in tables)
+    for table in tables:
+        if table.pk in taken:
+            raise _taken(table)
+
+
+def _check_party_fits(tables: list[Table], *, party_size: int, allow_misfit: bool) -> None:
+    """From the first table's min seats to the sum of every table's max; a host insisting may seat a
+    party smaller than that, or one guest over it."""
+    first = tables[0]
+    min_seats, max_seats = first.min_seats, sum(table.max_seats for table in tables)
+    fits = min_seats <= party_size <= max_seats
     if allow_misfit:
-        fits = party_size <= table.max_seats + MISFIT_EXTRA_SEATS
+        fits = party_size <= max_seats + MISFIT_EXTRA_SEATS
     if not fits:
+        where = f"table {first.label}" if len(tables) == 1 else "tables " + "+".join(t.label for t in tables)
         raise PartyDoesNotFit(
             "party_size",
-            f"A party of {party_size} does not fit table {table.label} ({table.min_seats}-{table.max_seats} seats).",
-            details={"min_seats": table.min_seats, "max_seats": table.max_seats, "allow_misfit": allow_misfit},
+            f"A party of {party_size} does not fit {where} ({min_seats}-{max_seats} seats).",
+            details={"min_seats": min_seats, "max_seats": max_seats, "allow_misfit": allow_misfit},
         )
 
 
@@ -313,8 +414,13 @@ def _lock_decision(decision: RoutingDecision | None, *, waitlist_entry: Waitlist
     return locked
 
 
-def _followed(decision: RoutingDecision, *, table: Table, server) -> bool | None:
-    """Did the host seat the top recommendation? None when there was nothing to follow."""
+def _followed(decision: RoutingDecision, *, table_ids: list[int], server) -> bool | None:
+    """Did the host seat the top recommendation: its table, or every one of its tables pushed together,
+    and its server? None when there was nothing to follow."""
     if decision.recommended_table_id is None and decision.recommended_server_id is None:
         return None
-    return decision.recommended_table_id == table.pk and decision.recommended_server_id == server.pk
+    recommended = [decision.recommended_table_id]
+    if decision.recommendations:
+        top = decision.recommendations[0]
+        recommended = top.get("table_ids") or [top.get("table_id")]
+    return set(recommended) == set(table_ids) and decision.recommended_server_id == server.pk

@@ -11,15 +11,22 @@ The transitions are data (`TRANSITIONS`), in this one place. Each allowed change
 
 Setting the state a table already has is a no-op (no history row, no event), so a retried POS or camera
 event changes nothing twice. Entering or leaving `blocked` is a manager's decision: `needs_manager`
-tells the API layer when to ask for that role."""
+tells the API layer when to ask for that role.
 
+Tables pushed together for one party (a visit's `table` and its `joined_tables`) share the party's
+fate: clearing any one of them closes the visit and sends every one of them to dirty. Whatever locks
+several tables locks them in id order (`lock_tables`, `lock_party`), so two services locking
+overlapping sets never deadlock."""
+
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from floor.events import floor_changed
-from floor.exceptions import IllegalTransition, InvalidFloorInput, WrongRestaurant
+from floor.exceptions import IllegalTransition, InvalidFloorInput, TableTaken, WrongRestaurant
 from floor.models import StateSource, Table, TableState, TableStateChange, Visit
 
 SET = "set"
@@ -54,11 +61,77 @@ def needs_manager(*, from_state: str, to_state: str) -> bool:
     return from_state != to_state and (from_state in MANAGER_STATES or to_state in MANAGER_STATES)
 
 
+# How often `lock_party` looks again when a party was seated or cleared at the table while it waited.
+PARTY_LOCK_ATTEMPTS = 3
+
+JoinedTable = Visit.joined_tables.through
+
+
 def lock_table(*, restaurant, table: Table) -> Table:
     """The table's row, locked until the transaction ends; the restaurant must own it."""
     if table.restaurant_id != restaurant.pk:
         raise WrongRestaurant("table")
     return Table.objects.select_for_update().get(pk=table.pk)
+
+
+def lock_tables(*, table_ids: Iterable[int]) -> dict[int, Table]:
+    """The tables' rows by id, locked until the transaction ends, in id order (PostgreSQL locks the
+    rows as the sorted scan returns them): every service locking several tables takes them in this order."""
+    return {table.pk: table for table in Table.objects.select_for_update().filter(pk__in=set(table_ids)).order_by("pk")}
+
+
+def open_visit_at(table_id: int) -> Visit | None:
+    """The open visit a table belongs to, as its own table or pushed together with it."""
+    joined = JoinedTable.objects.filter(table_id=table_id).values("visit_id")
+    return Visit.objects.filter(Q(table_id=table_id) | Q(pk__in=joined), closed_at__isnull=True).first()
+
+
+def visit_table_ids(visit: Visit) -> list[int]:
+    """Every table of a visit: its own table first, then those pushed together with it, by id."""
+    joined = JoinedTable.objects.filter(visit_id=visit.pk).order_by("table_id").values_list("table_id", flat=True)
+    return [visit.table_id, *joined]
+
+
+def tables_taken(table_ids: Iterable[int]) -> set[int]:
+    """Those of the tables an open visit sits at, as its own table or pushed together with it."""
+    ids = set(table_ids)
+    rows = (
+        Visit.objects.filter(closed_at__isnull=True)
+        .filter(Q(table_id__in=ids) | Q(joined_tables__in=ids))
+        .values_list("table_id", "joined_tables")
+    )
+    return {table_id for row in rows for table_id in row if table_id in ids}
+
+
+class _PartyMoved(Exception):
+    """A party was seated at the table between looking and locking: let go of the locks and look again."""
+
+
+def lock_party(*, restaurant, table: Table) -> tuple[Table, dict[int, Table], Visit | None]:
+    """Lock a table and, when its open visit spans tables pushed together, every table of that visit, in
+    id order. Returns the locked table, every locked table by id, and the open visit (None if none).
+
+    The visit is looked up before the locks are taken (to know which rows to lock) and again under them;
+    should a party have been seated across other tables meanwhile, the savepoint gives the locks back
+    before trying again, so no lock is ever awaited out of id order."""
+    if table.restaurant_id != restaurant.pk:
+        raise WrongRestaurant("table")
+    for _ in range(PARTY_LOCK_ATTEMPTS):
+        seen = open_visit_at(table.pk)
+        wanted = visit_table_ids(seen) if seen is not None else [table.pk]
+        try:
+            with transaction.atomic():
+                locked = lock_tables(table_ids=wanted)
+                visit = open_visit_at(table.pk)
+                moved = visit is not None and visit.pk != getattr(seen, "pk", None)
+                if moved and not set(visit_table_ids(visit)) <= set(locked):
+                    raise _PartyMoved
+                return locked[table.pk], locked, visit
+        except _PartyMoved:
+            continue
+    raise TableTaken(
+        f"Table {table.label} keeps changing hands; try again.", details={"table_id": table.pk}, code="table_busy"
+    )
 
 
 def check_transition(*, table: Table, to_state: str, via: str) -> str:
@@ -142,21 +215,31 @@ def table_state_set(
         raise InvalidFloorInput("note", "note is too long (200 characters at most)")
     at = at or timezone.now()
     with transaction.atomic():
-        locked = lock_table(restaurant=restaurant, table=table)
+        locked, party_tables, visit = lock_party(restaurant=restaurant, table=table)
         if locked.state == to_state:
             sync_instance(table, locked)
             return table
         from_state = locked.state
         kind = check_transition(table=locked, to_state=to_state, via=SET)
-        closed_visit_ids = _close_open_visits(table=locked, at=at) if kind == CLEAR else []
+        closed_visit_ids = []
+        others = []
+        if kind == CLEAR and visit is not None:
+            closed_visit_ids = [_close(visit, at=at)]
+            # The party left every table it sat at: the others go dirty with this one.
+            others = [t for pk, t in party_tables.items() if pk != locked.pk and t.state == TableState.OCCUPIED]
         record_transition(
             table=locked, to_state=to_state, source=source, at=at, actor=actor, confidence=confidence, note=note
         )
+        for other in others:
+            record_transition(
+                table=other, to_state=to_state, source=source, at=at, actor=actor, note=f"cleared with {locked.label}"
+            )
         floor_changed(
             restaurant.pk,
             "table_state",
             {
                 "table_id": locked.pk,
+                "table_ids": [locked.pk, *(other.pk for other in others)],
                 "label": locked.label,
                 "from_state": from_state,
                 "state": to_state,
@@ -168,10 +251,8 @@ def table_state_set(
     return table
 
 
-def _close_open_visits(*, table: Table, at: datetime) -> list[int]:
-    # The partial unique index allows one open visit, but a list keeps this correct should it ever be more.
-    visits = list(Visit.objects.select_for_update().filter(table=table, closed_at__isnull=True))
-    for visit in visits:
-        visit.closed_at = max(at, visit.seated_at)
-        visit.save(update_fields=["closed_at"])
-    return [visit.pk for visit in visits]
+def _close(visit: Visit, *, at: datetime) -> int:
+    locked = Visit.objects.select_for_update().get(pk=visit.pk)
+    locked.closed_at = max(at, locked.seated_at)
+    locked.save(update_fields=["closed_at"])
+    return locked.pk
