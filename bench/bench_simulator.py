@@ -56,6 +56,9 @@ def main() -> None:
     if args.no_load:
         return
     vendor = connection.vendor
+    # Its own scratch database, never test_<name>: a test run on the same DATABASE_URL may be using that.
+    if vendor != "sqlite":
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_simulator_{os.getpid()}"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         started = time.perf_counter()
