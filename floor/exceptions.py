@@ -7,41 +7,21 @@ too big for the table, another restaurant's server), with the offending field in
 The API layer maps any `FloorError` (and `staff.exceptions.StaffError`, which has the same shape) to
 `{"error": {"code", "message", "details"}}` without knowing the subclasses."""
 
-from restaurant.exceptions import DomainError
+from restaurant.exceptions import DomainError, InvalidInput, NotInRestaurant
 
 
 class FloorError(DomainError):
     """Base of the floor's domain errors: a conflict with the current state unless a subclass says otherwise."""
 
-    status_code = 409
     code = "floor_conflict"
 
-    def __init__(self, message: str, *, details: dict | None = None, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.details = details or {}
-        if code is not None:
-            self.code = code
 
-
-class InvalidFloorInput(FloorError):
+class InvalidFloorInput(InvalidInput, FloorError):
     """The input is wrong whatever the floor's state; `details["field"]` names the field."""
 
-    status_code = 400
-    code = "invalid"
 
-    def __init__(self, field: str, message: str, *, details: dict | None = None, code: str | None = None):
-        super().__init__(message, details={"field": field, **(details or {})}, code=code)
-        self.field = field
-
-
-class WrongRestaurant(InvalidFloorInput):
-    """An object passed to a service belongs to another restaurant (the API never reveals which)."""
-
-    code = "wrong_restaurant"
-
-    def __init__(self, field: str):
-        super().__init__(field, f"{field}: not found in this restaurant")
+class WrongRestaurant(NotInRestaurant, InvalidFloorInput):
+    """An object passed to a floor service belongs to another restaurant."""
 
 
 class PartyDoesNotFit(InvalidFloorInput):

@@ -19,3 +19,23 @@ class DomainError(Exception):
         self.details = details or {}
         if code is not None:
             self.code = code
+
+
+class InvalidInput(DomainError):
+    """The input is wrong whatever the current state; `details["field"]` names the field (a 400)."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, field: str, message: str, *, details: dict | None = None, code: str | None = None):
+        super().__init__(message, details={"field": field, **(details or {})}, code=code)
+        self.field = field
+
+
+class NotInRestaurant(InvalidInput):
+    """An object passed to a service belongs to another restaurant (the API never reveals which)."""
+
+    code = "wrong_restaurant"
+
+    def __init__(self, field: str):
+        super().__init__(field, f"{field}: not found in this restaurant")

@@ -4,41 +4,21 @@ Same shape as `floor.exceptions.FloorError` (`code`, `message`, `details`, `stat
 layer maps both the same way: 409 when the transition makes no sense (clocking in twice, ending a break
 that never started), 400 for wrong input with `details["field"]` naming the field."""
 
-from restaurant.exceptions import DomainError
+from restaurant.exceptions import DomainError, InvalidInput, NotInRestaurant
 
 
 class StaffError(DomainError):
     """Base of the staff domain errors: a conflict with the current state unless a subclass says otherwise."""
 
-    status_code = 409
     code = "staff_conflict"
 
-    def __init__(self, message: str, *, details: dict | None = None, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.details = details or {}
-        if code is not None:
-            self.code = code
 
-
-class InvalidStaffInput(StaffError):
+class InvalidStaffInput(InvalidInput, StaffError):
     """The input is wrong whatever the staff member's state; `details["field"]` names the field."""
 
-    status_code = 400
-    code = "invalid"
 
-    def __init__(self, field: str, message: str, *, code: str | None = None):
-        super().__init__(message, details={"field": field}, code=code)
-        self.field = field
-
-
-class StaffWrongRestaurant(InvalidStaffInput):
+class StaffWrongRestaurant(NotInRestaurant, InvalidStaffInput):
     """A staff member or section passed to a service belongs to another restaurant."""
-
-    code = "wrong_restaurant"
-
-    def __init__(self, field: str):
-        super().__init__(field, f"{field}: not found in this restaurant")
 
 
 class StaffInactive(StaffError):
