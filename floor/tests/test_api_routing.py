@@ -226,3 +226,61 @@ def test_a_retried_seating_with_the_same_decision_is_a_409_not_a_second_visit(ho
     assert Visit.objects.count() == 1
     four_top.refresh_from_db()
     assert four_top.state == TableState.OCCUPIED
+
+
+# --- Seating a recommendation of tables pushed together ------------------------------------------------------
+
+
+@pytest.fixture
+def window(main):
+    return [TableFactory(section=main, label=f"W{n}", max_seats=4, combinable_group="window") for n in (1, 2, 3)]
+
+
+def test_a_host_seats_the_pushed_together_recommendation_as_routed(host_api, base, restaurant, ana, window):
+    entry = WaitlistEntryFactory(restaurant=restaurant, party_name="Garcia", party_size=8)
+    routed = route(host_api, base, party_size=8, waitlist_entry_id=entry.pk).json()
+    top = routed["recommendations"][0]
+    assert top["table_ids"] == [window[0].pk, window[1].pk]
+    assert top["reason"].startswith("Tables W1+W2 (pushed together, 8 seats")
+
+    response = host_api.post(
+        f"{base}/tables/{top['table_id']}/seat",
+        {
+            "party_size": 8,
+            "server_id": top["server_id"],
+            "table_ids": top["table_ids"],
+            "waitlist_entry_id": entry.pk,
+            "routing_decision_id": routed["routing_decision_id"],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    visit = response.json()
+    assert (visit["table_id"], visit["table_ids"], visit["table_labels"]) == (
+        window[0].pk,
+        top["table_ids"],
+        ["W1", "W2"],
+    )
+    assert (visit["party_size"], visit["server_id"], visit["followed_recommendation"]) == (8, ana.pk, True)
+    states = {t.pk: t.state for t in type(window[0]).objects.filter(pk__in=[t.pk for t in window])}
+    assert states == {window[0].pk: "occupied", window[1].pk: "occupied", window[2].pk: "available"}
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.SEATED
+    stored = RoutingDecision.objects.get(pk=routed["routing_decision_id"])
+    assert (stored.visit_id, stored.chosen_table_id, stored.followed) == (visit["id"], window[0].pk, True)
+
+
+def test_routing_treats_every_table_of_a_pushed_together_party_as_occupied(host_api, base, restaurant, ana, window):
+    host_api.post(
+        f"{base}/tables/{window[1].pk}/seat",
+        {"party_size": 7, "server_id": ana.pk, "table_ids": [window[0].pk]},
+        format="json",
+    )
+
+    small = route(host_api, base, party_size=3).json()["recommendations"]
+    large = route(host_api, base, party_size=8).json()
+
+    assert [rec["table_ids"] for rec in small] == [[window[2].pk]]
+    assert large["recommendations"] == []
+    assert large["reason"] == "no free table for 8"

@@ -66,6 +66,19 @@ def test_a_host_opens_the_floor_of_their_restaurant(client, host_user, restauran
     assert "csrftoken" in response.cookies  # the script's fetch() calls send it back
 
 
+def test_the_page_embeds_which_tables_are_pushed_together(client, host_user, restaurant):
+    section = SectionFactory(restaurant=restaurant, name="Main")
+    pair = [TableFactory(section=section, label=f"W{n}", combinable_group="window") for n in (1, 2)]
+    ana = server_on_floor(restaurant, section=section)
+    table_seat(restaurant=restaurant, table=pair[0], joined_tables=pair[1:], party_size=7, server=ana)
+
+    board = embedded(logged_in(client, host_user).get(URL), "floor-data")
+
+    rows = {row["label"]: row for row in board["tables"]}
+    assert (rows["W1"]["joined_with"], rows["W2"]["joined_with"]) == ([pair[1].pk], [pair[0].pk])
+    assert {rows[label]["server_id"] for label in rows} == {ana.pk}
+
+
 def test_the_floor_link_is_in_the_navigation(client, host_user):
     response = logged_in(client, host_user).get("/")
 
@@ -158,10 +171,18 @@ def test_the_dashboard_costs_the_same_queries_for_10_or_60_tables(client, host_u
     for place, n_tables, n_servers in ((restaurant, 10, 3), (other_restaurant, 60, 15)):
         section = SectionFactory(restaurant=place)
         servers = [server_on_floor(place, section=section) for _ in range(n_servers)]
-        for i in range(n_tables):
-            table = TableFactory(section=section)
-            if i % 2:
+        tables = [TableFactory(section=section, combinable_group=f"pair{i // 4}") for i in range(n_tables)]
+        for i, table in enumerate(tables):
+            if i % 4 == 1:
                 table_seat(restaurant=place, table=table, party_size=2, server=servers[i % n_servers])
+            elif i % 4 == 3:  # a large party at this table and the one before it
+                table_seat(
+                    restaurant=place,
+                    table=table,
+                    joined_tables=[tables[i - 1]],
+                    party_size=6,
+                    server=servers[i % n_servers],
+                )
         for _ in range(n_tables // 5):
             WaitlistEntryFactory(restaurant=place)
     logged_in(client, host_user)

@@ -20,7 +20,8 @@ MAX_QUERIES = 4
 
 
 def _floor(restaurant, *, tables: int, servers: int, waiting: int):
-    """A busy floor: `tables` tables over sections, a server per section, every other table seated."""
+    """A busy floor: `tables` tables over sections, a server per section; in each section a large party
+    at two tables pushed together, and every other one of the remaining tables seated."""
     now = timezone.now()
     sections = [SectionFactory(restaurant=restaurant) for _ in range(servers)]
     staff = []
@@ -28,16 +29,29 @@ def _floor(restaurant, *, tables: int, servers: int, waiting: int):
         person = StaffMemberFactory(restaurant=restaurant)
         shift_clock_in(restaurant=restaurant, staff=person, section=section, at=now - timedelta(hours=3))
         staff.append(person)
-    for index in range(tables):
-        table = TableFactory(section=sections[index % servers], max_seats=6)
-        if index % 2 == 0:
-            table_seat(
-                restaurant=restaurant,
-                table=table,
-                party_size=2 + index % 4,
-                server=staff[index % servers],
-                at=now - timedelta(minutes=index),
-            )
+    made = [
+        TableFactory(
+            section=sections[index % servers], max_seats=6, combinable_group="long" if index < 2 * servers else ""
+        )
+        for index in range(tables)
+    ]
+    for index in range(servers):
+        table_seat(
+            restaurant=restaurant,
+            table=made[index],
+            joined_tables=[made[index + servers]],
+            party_size=10,
+            server=staff[index],
+            at=now - timedelta(minutes=index),
+        )
+    for index in range(2 * servers, tables, 2):
+        table_seat(
+            restaurant=restaurant,
+            table=made[index],
+            party_size=2 + index % 4,
+            server=staff[index % servers],
+            at=now - timedelta(minutes=index),
+        )
     for _ in range(waiting):
         WaitlistEntryFactory(restaurant=restaurant)
     return now
@@ -68,6 +82,58 @@ def test_floor_status_shows_each_table_with_its_party_and_server(restaurant):
         None,
         None,
     )
+
+
+def test_every_table_pushed_together_shows_the_party_its_server_and_the_others(restaurant):
+    now = timezone.now()
+    ana = StaffMemberFactory(restaurant=restaurant, name="Ana Ruiz")
+    section = SectionFactory(restaurant=restaurant, name="Window")
+    shift_clock_in(restaurant=restaurant, staff=ana, section=section, at=now - timedelta(hours=2))
+    w1, w2, w3, w4 = (
+        table_in(restaurant, section=section, label=f"W{n}", max_seats=4, combinable_group="window")
+        for n in range(1, 5)
+    )
+    alone = table_in(restaurant, section=section, label="12")
+    party = table_seat(
+        restaurant=restaurant,
+        table=w2,
+        joined_tables=[w1, w3],
+        party_size=11,
+        server=ana,
+        at=now - timedelta(minutes=25),
+    )
+    table_seat(restaurant=restaurant, table=alone, party_size=2, server=ana, at=now - timedelta(minutes=5))
+
+    status = floor_status(restaurant=restaurant, now=now)
+
+    by_label = {table.label: table for table in status.tables}
+    for label, others in (("W1", {w2, w3}), ("W2", {w1, w3}), ("W3", {w1, w2})):
+        row = by_label[label]
+        assert (row.state, row.party_size, row.minutes_seated, row.server_id, row.visit_id) == (
+            "occupied",
+            11,
+            25,
+            ana.pk,
+            party.pk,
+        )
+        assert (row.server.initials, set(row.joined_with)) == ("AR", {t.pk for t in others})
+    assert (by_label["W4"].joined_with, by_label["W4"].server, by_label["12"].joined_with) == ((), None, ())
+    (server,) = status.servers
+    # The party counts once; its three tables are all the server's.
+    assert (server.active_covers, server.shift_parties, server.open_tables) == (13, 2, 4)
+    assert set(server.open_table_ids) == {w1.pk, w2.pk, w3.pk, alone.pk}
+
+
+def test_a_cleared_party_leaves_its_tables_apart_again(restaurant):
+    section = SectionFactory(restaurant=restaurant)
+    ana = server_on_floor(restaurant, section=section)
+    pair = [table_in(restaurant, section=section, combinable_group="window") for _ in range(2)]
+    visit = table_seat(restaurant=restaurant, table=pair[0], joined_tables=pair[1:], party_size=6, server=ana)
+    visit_close(restaurant=restaurant, visit=visit)
+
+    rows = floor_status(restaurant=restaurant).tables
+
+    assert [(row.state, row.joined_with, row.party_size, row.server) for row in rows] == [("dirty", (), None, None)] * 2
 
 
 def test_floor_status_leaves_out_tables_out_of_service_and_other_restaurants(restaurant, other_restaurant):
@@ -159,5 +225,6 @@ def test_floor_status_costs_the_same_queries_for_10_or_60_tables(
         large = floor_status(restaurant=other_restaurant)
 
     assert (len(small.tables), len(large.tables), len(large.servers), large.waitlist.open_count) == (10, 60, 15, 30)
-    assert sum(t.state == TableState.OCCUPIED for t in large.tables) == 30
+    assert sum(t.state == TableState.OCCUPIED for t in large.tables) == 30 + 15
+    assert sum(bool(t.joined_with) for t in large.tables) == 30
     assert _queries_for_floor_status(restaurant) == _queries_for_floor_status(other_restaurant)
