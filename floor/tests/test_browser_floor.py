@@ -133,3 +133,51 @@ def test_a_host_picks_another_table_on_the_map_and_seats_a_walk_in_there(
     assert (visit.table_id, visit.server_id, visit.party_size) == (twenty.pk, ana.pk, 2)
     # The host did not take the top recommendation (table 12): the decision says so.
     assert RoutingDecision.objects.get(visit=visit).followed is False
+
+
+def test_a_host_seats_a_large_party_at_tables_pushed_together_with_one_tap(
+    asgi_live_server, page, host_user, restaurant, floor
+):
+    twelve, twenty, ana = floor
+    main = twelve.section
+    left = TableFactory(
+        section=main, label="W1", max_seats=4, combinable_group="window", x=40, y=200, width=80, height=60
+    )
+    right = TableFactory(
+        section=main, label="W2", max_seats=4, combinable_group="window", x=130, y=200, width=80, height=60
+    )
+    entry = WaitlistEntryFactory(restaurant=restaurant, party_name="Okafor", party_size=8, quoted_wait_minutes=20)
+    open_floor(page, asgi_live_server, "host")
+
+    seat_next = page.locator("#seat-next")
+    expect(seat_next).to_contain_text("For Okafor · 8 guests")
+    expect(seat_next.locator(".reason")).to_contain_text("Tables W1+W2 (pushed together, 8 seats, exact fit) with Ana")
+    seat_next.get_by_role("button", name="Seat at Tables W1+W2 with Ana Lopez").click()
+
+    expect(page.locator("#toast")).to_contain_text("Okafor seated at tables W1+W2 with Ana Lopez")
+    for table in (left, right):
+        drawn = page.locator(f'#floor-map [data-table-id="{table.pk}"]')
+        expect(drawn).to_have_class(re.compile(r"\bstate-occupied\b.*\bis-joined\b"), timeout=LIVE_WITHIN_MS)
+        expect(drawn.locator(".map-sub")).to_have_text(re.compile(r"^AL 0′$"))
+    party = page.locator(f'#floor-map .map-party[data-table-ids="{left.pk},{right.pk}"]')
+    expect(party.locator(".map-join")).to_have_count(1)
+    expect(page.locator(f'#rotation [data-staff-id="{ana.pk}"]')).to_contain_text("8 covers now")
+    visit = Visit.objects.get()
+    assert ([t.pk for t in visit.tables], visit.party_size, visit.waitlist_entry_id) == (
+        [left.pk, right.pk],
+        8,
+        entry.pk,
+    )
+    assert RoutingDecision.objects.get(visit=visit).followed is True
+
+    # Clearing one of them from its panel clears the party: both go dirty, the outline goes.
+    page.locator(f'#floor-map [data-table-id="{right.pk}"]').click()
+    panel = page.locator("#table-panel")
+    expect(panel).to_contain_text("pushed together with table W1")
+    panel.get_by_role("button", name="Clear all 2 tables (party left)").click()
+    for table in (left, right):
+        expect(page.locator(f'#floor-map [data-table-id="{table.pk}"]')).to_have_class(
+            re.compile(r"\bstate-dirty\b"), timeout=LIVE_WITHIN_MS
+        )
+    expect(page.locator("#floor-map .map-party")).to_have_count(0)
+    assert page.evaluate("window.__sameDocument") is True

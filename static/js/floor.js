@@ -237,7 +237,7 @@
     svg.setAttribute("viewBox", [minX - pad, minY - pad, maxX - minX + 2 * pad, maxY - minY + 2 * pad].join(" "));
     var top = topRecommendation();
     var recommended = top && isUsable(top) ? top.table_ids : [];
-    var parts = tables.map(function (t) {
+    var parts = joinedParties(tables).concat(tables.map(function (t) {
       var cx = t.x + t.width / 2;
       var cy = t.y + t.height / 2;
       var size = Math.max(13, Math.min(20, Math.min(t.width, t.height) * 0.34));
@@ -255,9 +255,11 @@
       } else if (t.state !== "available") {
         sub = t.state + " " + minutesSince(t.state_changed_at) + "′";
       }
+      if (t.joined_with.length) description += ", pushed together with " + joinedLabels(t);
       var classes = ["map-table", "state-" + t.state];
       if (t.id === ui.selectedTableId) classes.push("is-selected");
       if (recommended.indexOf(t.id) >= 0) classes.push("is-recommended");
+      if (t.joined_with.length) classes.push("is-joined");
       return (
         '<g class="' + classes.join(" ") + '" data-table-id="' + t.id + '" tabindex="0" role="button" ' +
         'aria-label="' + esc(description) + '" style="--section:' + esc(sectionColor(t.section_id)) + '">' +
@@ -270,8 +272,72 @@
           : "") +
         "</g>"
       );
-    });
+    }));
     setHTML(svg, parts.join(""));
+  }
+
+  function tableCentre(t) {
+    return [t.x + t.width / 2, t.y + t.height / 2];
+  }
+
+  function joinedLabels(t) {
+    return t.joined_with
+      .map(function (id) {
+        var other = byId(board.tables, id);
+        return other ? other.label : "?";
+      })
+      .join(", ");
+  }
+
+  // Tables pushed together for one party, drawn under the tables: a shared outline around them and a
+  // connector from table to table, so the host sees one party (the same server initials on each).
+  function joinedParties(tables) {
+    var drawn = {};
+    var parts = [];
+    tables.forEach(function (t) {
+      if (!t.joined_with.length) return;
+      var members = [t]
+        .concat(t.joined_with.map(function (id) {
+          return byId(tables, id);
+        }))
+        .filter(Boolean)
+        .sort(function (a, b) {
+          return a.id - b.id;
+        });
+      var key = members
+        .map(function (m) {
+          return m.id;
+        })
+        .join(",");
+      if (drawn[key]) return;
+      drawn[key] = true;
+      var pad = 10;
+      var minX = Infinity,
+        minY = Infinity,
+        maxX = -Infinity,
+        maxY = -Infinity;
+      members.forEach(function (m) {
+        minX = Math.min(minX, m.x);
+        minY = Math.min(minY, m.y);
+        maxX = Math.max(maxX, m.x + m.width);
+        maxY = Math.max(maxY, m.y + m.height);
+      });
+      var lines = "";
+      for (var i = 1; i < members.length; i++) {
+        var a = tableCentre(members[i - 1]);
+        var b = tableCentre(members[i]);
+        lines += '<line class="map-join" x1="' + a[0] + '" y1="' + a[1] + '" x2="' + b[0] + '" y2="' + b[1] + '"/>';
+      }
+      parts.push(
+        '<g class="map-party" data-table-ids="' + key + '" aria-hidden="true">' +
+          '<rect class="map-party-outline" x="' + (minX - pad) + '" y="' + (minY - pad) + '" width="' +
+          (maxX - minX + 2 * pad) + '" height="' + (maxY - minY + 2 * pad) + '" rx="14" ' +
+          'style="--section:' + esc(sectionColor(members[0].section_id)) + '"/>' +
+          lines +
+          "</g>"
+      );
+    });
+    return parts;
   }
 
   function tableStateChip(t) {
@@ -322,8 +388,13 @@
     if (t.state === "occupied") {
       html +=
         "<p>Party of " + t.party_size + " with <strong>" + esc(t.server_name || "no server") + "</strong>, seated " +
-        minutesSince(t.seated_at) + " min ago.</p>";
-      actions.push('<button type="button" class="button button-primary" data-action="clear">Clear (party left)</button>');
+        minutesSince(t.seated_at) + " min ago" +
+        (t.joined_with.length ? ", pushed together with table " + esc(joinedLabels(t)) : "") + ".</p>";
+      actions.push(
+        '<button type="button" class="button button-primary" data-action="clear">' +
+          (t.joined_with.length ? "Clear all " + (t.joined_with.length + 1) + " tables (party left)" : "Clear (party left)") +
+          "</button>"
+      );
     }
     if (t.state === "dirty") {
       actions.push('<button type="button" class="button button-primary" data-action="bus">Bussed</button>');
@@ -456,15 +527,17 @@
     if (options.decisionId) body.routing_decision_id = options.decisionId;
     if (options.entryId) body.waitlist_entry_id = options.entryId;
     if (options.allowMisfit) body.allow_misfit = true;
+    if (options.tableIds && options.tableIds.length > 1) body.table_ids = options.tableIds;
     return act(
       button,
       function () {
         return api("POST", "/tables/" + tableId + "/seat", body);
       },
       function (visit) {
+        var where = visit.table_labels.length > 1 ? "tables " + visit.table_labels.join("+") : "table " + visit.table_label;
         return (
           (party && options.entryId ? party.name + " seated" : "Party of " + visit.party_size + " seated") +
-          " at table " + visit.table_label + " with " + visit.server_name
+          " at " + where + " with " + visit.server_name
         );
       }
     ).then(function (visit) {
@@ -480,9 +553,9 @@
   function recommendationButton(rec, index) {
     var usable = isUsable(rec);
     var group = rec.table_ids.length > 1;
-    var disabled = !usable || group;
-    var note = !usable ? "taken since: finding another…" : group ? "push these tables together first" : "";
-    var title = "Table " + rec.table_label + " with " + rec.server_name;
+    var disabled = !usable;
+    var note = !usable ? "taken since: finding another…" : group ? "push the tables together as you seat them" : "";
+    var title = (group ? "Tables " : "Table ") + rec.table_label + " with " + rec.server_name;
     if (index === 0) {
       return (
         '<div class="top-rec' + (disabled ? " is-stale" : "") + '">' +
@@ -738,7 +811,12 @@
     } else if (action === "clear") {
       act(button, function () {
         return api("POST", "/tables/" + tableId + "/clear");
-      }, "Table cleared: it is dirty until bussed");
+      }, function (result) {
+        var labels = result.closed_visit ? result.closed_visit.table_labels : [];
+        return labels.length > 1
+          ? "Tables " + labels.join("+") + " cleared: dirty until bussed"
+          : "Table cleared: it is dirty until bussed";
+      });
     } else if (action === "bus") {
       act(button, function () {
         return api("POST", "/tables/" + tableId + "/bus");
@@ -793,6 +871,7 @@
     if (button.dataset.action === "seat-rec") {
       var rec = ui.routing.recommendations[Number(button.dataset.index)];
       seat(button, rec.table_id, ui.party.size, rec.server_id, {
+        tableIds: rec.table_ids, // tables pushed together: one tap seats them all
         entryId: ui.party.entryId,
         decisionId: ui.routing.decisionId,
       });
