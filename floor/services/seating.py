@@ -330,7 +330,7 @@ def _check_joined_free(table: Table, joined: list[Table]) -> None:
                 JOINED_FIELD,
                 f"table {other.label} is {reason}; only available or reserved tables are pushed together",
                 details={"table_id": other.pk, "current_state": other.state, "active": other.active},
-                code="table_unavailable",
+                code="table_not_free",
             )
 
 

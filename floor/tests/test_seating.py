@@ -573,7 +573,7 @@ def test_a_dirty_blocked_or_retired_table_cannot_be_pushed_together(restaurant, 
 
     error = _refused_join(restaurant, window[0], [window[1]], server)
 
-    assert error.code == "table_unavailable"
+    assert error.code == "table_not_free"
     assert error.details["table_id"] == window[1].pk
     assert (reason or "out of service") in error.message
     assert not Visit.objects.exists()
