@@ -217,6 +217,8 @@ class VisitAdmin(FloorAdminMixin, admin.ModelAdmin):
     search_fields = ("pos_check_id", "table__label", "server__name")
     list_select_related = ("table", "server", "restaurant")
     autocomplete_fields = ("table", "server", "waitlist_entry")
+    # Set by seating (floor.services.seating), which locks and occupies them: never edited by hand.
+    readonly_fields = ("joined_tables",)
     date_hierarchy = "seated_at"
     inlines = (VisitItemInline,)
 
