@@ -1,10 +1,11 @@
 """Seating a party, and what follows: the check closing, the host clearing the table, bussing.
 
-`table_seat` is atomic and race-safe. The table's row is locked first (SELECT ... FOR UPDATE), so of
-two hosts seating one table at once the second waits, then finds it occupied and gets `TableTaken`;
-the partial unique index `visit_one_open_per_table` is the last guard should the state ever disagree
-with the visits. Rows are always locked in the same order (table, the shifts touched, the waitlist
-entry, the routing decision) so concurrent seatings of different tables cannot deadlock.
+`table_seat` is atomic and race-safe. The tables' rows are locked first (SELECT ... FOR UPDATE), so of
+two hosts seating one table at once the second waits, then finds it occupied and gets `TableTaken`.
+Should a state ever disagree with the visits, the open visits at the tables (their own or pushed
+together) are checked under the same locks, and the partial unique index `visit_one_open_per_table`
+is the last guard. Rows are always locked in the same order (the tables by id, the shifts touched, the
+waitlist entry, the routing decision) so concurrent seatings cannot deadlock.
 
 A large party may sit at several tables pushed together (`joined_tables`, as the routing engine
 recommends them): all in one combinable group and one section, every one free, the party between the
