@@ -125,6 +125,11 @@ def _logged_in(user):
 
 
 @pytest.fixture
+def owner_api(owner_user):
+    return _logged_in(owner_user)
+
+
+@pytest.fixture
 def manager_api(manager_user):
     return _logged_in(manager_user)
 

@@ -41,4 +41,3 @@ def shifts_on_floor(*, restaurant, at: datetime | None = None) -> list[OnFloor]:
 def servers_available_for_tables(*, restaurant, at: datetime | None = None) -> list[OnFloor]:
     """Who may be given a new party now: the routing engine's hard rule on servers."""
     return [entry for entry in shifts_on_floor(restaurant=restaurant, at=at) if entry.can_take_tables]
-

@@ -44,15 +44,6 @@ def update_payload(resource: str) -> dict:
 
 
 @pytest.fixture
-def owner_api(owner_user):
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    client.force_login(owner_user)
-    return client
-
-
-@pytest.fixture
 def ours(restaurant):
     return setup_objects(restaurant)
 
