@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from floor.api.host_stand_serializers import (
     FloorSerializer,
     ModeSerializer,
+    RouteNextResponseSerializer,
     RouteRequestSerializer,
     RouteResponseSerializer,
     SeatRequestSerializer,
@@ -34,7 +35,7 @@ from floor.api.host_stand_serializers import (
 from floor.events import floor_changed
 from floor.models import StateSource, Table, Visit, WaitlistEntry
 from floor.selectors import floor_board, waitlist_open_with_quotes
-from floor.services.routing import route_party
+from floor.services.routing import route_next_party, route_party
 from floor.services.seating import table_bus, table_clear, table_seat, visit_close
 from floor.services.table_states import lock_party, needs_manager, table_state_set
 from floor.services.waitlist import waitlist_add, waitlist_cancel, waitlist_no_show, waitlist_notify
@@ -104,6 +105,25 @@ class RouteView(HostStandView):
             limit=data["limit"],
         )
         return Response(RouteResponseSerializer(result).data)
+
+
+class RouteNextView(HostStandView):
+    """Seat next: the first party on the waitlist that fits now, with its ranked recommendations (as the
+    route call gives them), and each party ahead of it with why it waits ("Vance (9): no free table for
+    9 — largest free is a 6-top"). Nobody fits: the first party, no recommendations and its reason.
+    Recorded as one routing decision for the party answered, linked to its entry."""
+
+    serializer_class = RouteNextResponseSerializer
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Route the next waiting party that fits",
+        request=None,
+        responses={200: RouteNextResponseSerializer},
+    )
+    def post(self, request, restaurant_id):
+        result = route_next_party(restaurant=self.get_restaurant(), requested_by=self.actor())
+        return Response(RouteNextResponseSerializer(result).data)
 
 
 class SeatView(TableActionView):

@@ -86,6 +86,39 @@ class RouteResponseSerializer(serializers.Serializer):
     preferences = PreferencesSchema()
 
 
+class PassedOverSerializer(serializers.Serializer):
+    """A waiting party "seat next" could not seat now."""
+
+    waitlist_entry_id = serializers.IntegerField()
+    party_name = serializers.CharField()
+    party_size = serializers.IntegerField()
+    reason = serializers.CharField(
+        help_text='Why they wait, e.g. "Vance (9): no free table for 9 — largest free is a 6-top".'
+    )
+
+
+class RouteNextResponseSerializer(serializers.Serializer):
+    """Seat next: the first waiting party that fits now and where to seat them, or, when nobody fits, the
+    first party and why; every party checked and passed over, with its reason."""
+
+    waitlist_entry_id = serializers.IntegerField(
+        source="entry.pk", allow_null=True, default=None, help_text="Null when nobody is waiting."
+    )
+    party_name = serializers.CharField(source="entry.party_name", allow_null=True, default=None)
+    party_size = serializers.IntegerField(source="entry.party_size", allow_null=True, default=None)
+    position = serializers.IntegerField(allow_null=True, help_text="The party's place on the list; 1 is first.")
+    recommendations = RecommendationSerializer(many=True)
+    routing_decision_id = serializers.IntegerField(
+        source="decision_id", allow_null=True, help_text="Pass it to the seat call with `waitlist_entry_id`."
+    )
+    passed_over = PassedOverSerializer(
+        many=True, help_text="Parties that cannot be seated now, in list order (those ahead of the party answered)."
+    )
+    reason = serializers.CharField(help_text="Why nothing fits now (empty when there are recommendations).")
+    mode = serializers.ChoiceField(choices=RoutingMode.choices)
+    preferences = PreferencesSchema()
+
+
 # --- Seating, visits and table states ----------------------------------------------------------------------
 
 

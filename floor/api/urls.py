@@ -13,6 +13,7 @@ TABLE = f"{RESTAURANT_PREFIX}/tables/<int:table_id>"
 WAITLIST_ENTRY = f"{RESTAURANT_PREFIX}/waitlist/<int:entry_id>"
 host_stand_urls = [
     path(f"{RESTAURANT_PREFIX}/route", host_stand.RouteView.as_view(), name="floor-route"),
+    path(f"{RESTAURANT_PREFIX}/route-next", host_stand.RouteNextView.as_view(), name="floor-route-next"),
     path(f"{RESTAURANT_PREFIX}/mode", host_stand.ModeView.as_view(), name="floor-mode"),
     path(f"{RESTAURANT_PREFIX}/floor", host_stand.FloorView.as_view(), name="floor-status"),
     path(f"{TABLE}/seat", host_stand.SeatView.as_view(), name="table-seat"),

@@ -720,3 +720,126 @@ def route_party(
         )
         result.decision_id = decision.pk
     return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Seat next: the first waiting party that fits now
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassedOver:
+    """A waiting party "seat next" could not seat now, and why, in words a host reads at a glance."""
+
+    waitlist_entry_id: int
+    party_name: str
+    party_size: int
+    reason: str
+
+
+@dataclass
+class NextPartyResult:
+    """What `route_next_party` answers: the party to seat next (the first on the list when nobody fits,
+    None when nobody waits), its recommendations, and the parties checked and passed over."""
+
+    entry: object | None
+    position: int | None
+    mode: str
+    recommendations: list[Recommendation]
+    passed_over: list[PassedOver]
+    reason: str = ""
+    decision_id: int | None = None
+    preferences: dict = field(default_factory=dict)
+
+
+def _largest_free_text(snapshot: FloorSnapshot, prefs: Preferences) -> str:
+    kind = "accessible " if prefs.accessible else ""
+    free = [t.max_seats for t in snapshot.tables if t.is_free and (t.accessible or not prefs.accessible)]
+    return f"largest free {kind}is a {max(free)}-top" if free else f"no {kind}table is free"
+
+
+def _waiting_reason(snapshot: FloorSnapshot, ranking: Ranking, prefs: Preferences) -> str:
+    # "no free table for 9" alone leaves the host asking what is free: say the largest free table.
+    if ranking.reason.startswith("no free"):
+        return f"{ranking.reason} — {_largest_free_text(snapshot, prefs)}"
+    return ranking.reason
+
+
+def route_next_party(
+    *, restaurant, now: datetime | None = None, requested_by=None, record: bool = True, limit: int = DEFAULT_LIMIT
+) -> NextPartyResult:
+    """Seat next: walk the open waitlist first come first and answer the first party that fits now, with
+    its recommendations and why each party ahead of it waits; nobody fits: the first party, no
+    recommendations and its reason. With `record`, one RoutingDecision for the party answered, linked to
+    its entry, as `route_party` records it. One snapshot for the whole list: six queries (the queue, the
+    snapshot's four, the decision) whatever the queue's length."""
+    # Imported here: the quote engine brings numpy along, which the routing core does not need.
+    from floor.services.quotes import open_queue
+
+    entries = open_queue(restaurant=restaurant)
+    if not entries:
+        return NextPartyResult(
+            entry=None,
+            position=None,
+            mode=restaurant.routing_mode,
+            recommendations=[],
+            passed_over=[],
+            reason="nobody is waiting",
+        )
+    snapshot = load_floor_snapshot(restaurant=restaurant, now=now)
+    # Parties of one size and the same wishes get the same answer from one floor: rank each kind once.
+    rankings: dict[tuple[int, Preferences], tuple[Ranking, str]] = {}
+    checked: list[tuple[int, object, Preferences, Ranking, str]] = []
+    chosen = None
+    for position, entry in enumerate(entries, start=1):
+        try:
+            prefs = parse_preferences(entry.preferences)
+        except InvalidFloorInput:
+            # Stored preferences the engine cannot read (edited by hand in admin): the host routes them.
+            checked.append((position, entry, Preferences(), Ranking([]), "preferences unreadable: seat them by hand"))
+            continue
+        key = (entry.party_size, prefs)
+        if key not in rankings:
+            ranking = rank_seatings(snapshot, party_size=entry.party_size, preferences=prefs, limit=limit)
+            rankings[key] = (ranking, _waiting_reason(snapshot, ranking, prefs))
+        ranking, reason = rankings[key]
+        if ranking.recommendations:
+            chosen = (position, entry, prefs, ranking, "")
+            break
+        checked.append((position, entry, prefs, ranking, reason))
+    if chosen is None:
+        chosen, checked = checked[0], checked[1:]
+    position, entry, prefs, ranking, reason = chosen
+    result = NextPartyResult(
+        entry=entry,
+        position=position,
+        mode=snapshot.mode,
+        recommendations=ranking.recommendations,
+        passed_over=[
+            PassedOver(
+                waitlist_entry_id=other.pk,
+                party_name=other.party_name,
+                party_size=other.party_size,
+                reason=f"{other.party_name} ({other.party_size}): {why}",
+            )
+            for _, other, _, _, why in checked
+        ],
+        reason=reason,
+        preferences=prefs.as_dict(),
+    )
+    if record:
+        top = ranking.recommendations[0] if ranking.recommendations else None
+        decision = RoutingDecision.objects.create(
+            restaurant=restaurant,
+            party_size=entry.party_size,
+            preferences=prefs.as_dict(),
+            waitlist_entry=entry,
+            mode=snapshot.mode,
+            recommendations=[rec.as_dict() for rec in ranking.recommendations],
+            recommended_table_id=top.table_id if top else None,
+            recommended_server_id=top.server_id if top else None,
+            requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+            created_at=snapshot.now,
+        )
+        result.decision_id = decision.pk
+    return result
