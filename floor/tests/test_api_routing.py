@@ -284,3 +284,135 @@ def test_routing_treats_every_table_of_a_pushed_together_party_as_occupied(host_
     assert [rec["table_ids"] for rec in small] == [[window[2].pk]]
     assert large["recommendations"] == []
     assert large["reason"] == "no free table for 8"
+
+
+# --- Seat next: POST .../route-next -------------------------------------------------------------------------
+
+
+def route_next(api, base):
+    return api.post(f"{base}/route-next", format="json")
+
+
+@pytest.fixture
+def queue(restaurant):
+    """Vance (9) cannot fit a 4-top; Garcia (4), behind him, can."""
+    vance = WaitlistEntryFactory(restaurant=restaurant, party_name="Vance", party_size=9)
+    garcia = WaitlistEntryFactory(restaurant=restaurant, party_name="Garcia", party_size=4)
+    return vance, garcia
+
+
+def test_route_next_answers_the_first_party_that_fits_and_who_was_passed_over(
+    host_api, base, ana, four_top, queue, host_user
+):
+    vance, garcia = queue
+
+    response = route_next(host_api, base)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["waitlist_entry_id"], body["party_name"], body["party_size"], body["position"]) == (
+        garcia.pk,
+        "Garcia",
+        4,
+        2,
+    )
+    first = body["recommendations"][0]
+    assert (first["table_id"], first["server_id"], first["table_label"]) == (four_top.pk, ana.pk, "12")
+    assert first["reason"].startswith("Table 12 (4-top, exact fit) with Ana")
+    assert body["reason"] == ""
+    assert body["passed_over"] == [
+        {
+            "waitlist_entry_id": vance.pk,
+            "party_name": "Vance",
+            "party_size": 9,
+            "reason": "Vance (9): no table or combination of tables seats 9 (largest table: 4)",
+        }
+    ]
+    decision = RoutingDecision.objects.get(pk=body["routing_decision_id"])
+    assert (decision.waitlist_entry, decision.requested_by, decision.recommended_table) == (garcia, host_user, four_top)
+
+
+def test_seating_what_route_next_answered_seats_that_party_and_follows_the_decision(
+    host_api, base, ana, four_top, queue
+):
+    vance, garcia = queue
+    body = route_next(host_api, base).json()
+    top = body["recommendations"][0]
+
+    seated = host_api.post(
+        f"{base}/tables/{top['table_id']}/seat",
+        {
+            "party_size": body["party_size"],
+            "server_id": top["server_id"],
+            "waitlist_entry_id": body["waitlist_entry_id"],
+            "routing_decision_id": body["routing_decision_id"],
+        },
+        format="json",
+    )
+
+    assert seated.status_code == 201, seated.content
+    assert seated.json()["followed_recommendation"] is True
+    garcia.refresh_from_db()
+    vance.refresh_from_db()
+    assert (garcia.status, vance.status) == (WaitlistStatus.SEATED, WaitlistStatus.WAITING)
+    # Nothing is free now: seat next answers Vance, first on the list, and why he waits.
+    again = route_next(host_api, base).json()
+    assert (again["waitlist_entry_id"], again["recommendations"]) == (vance.pk, [])
+    assert again["reason"] == "no table or combination of tables seats 9 (largest table: 4)"
+
+
+def test_route_next_with_nobody_waiting_answers_nulls_and_records_nothing(host_api, base, ana, four_top):
+    body = route_next(host_api, base).json()
+
+    assert body["waitlist_entry_id"] is None and body["routing_decision_id"] is None
+    assert (body["recommendations"], body["passed_over"], body["reason"]) == ([], [], "nobody is waiting")
+    assert not RoutingDecision.objects.exists()
+
+
+def test_who_may_ask_for_the_next_party(
+    base, ana, four_top, queue, host_api, manager_api, staff_api, outsider_api, api_client, make_key_api, restaurant
+):
+    assert route_next(host_api, base).status_code == 200
+    assert route_next(manager_api, base).status_code == 200
+    assert route_next(make_key_api(restaurant, scopes=["frontend"]), base).status_code == 200
+    assert route_next(make_key_api(restaurant, scopes=["pos"], name="POS"), base).status_code == 403
+    assert route_next(staff_api, base).status_code == 403
+    assert route_next(outsider_api, base).status_code == 404
+    assert route_next(api_client, base).status_code in (401, 403)
+    assert RoutingDecision.objects.count() == 3
+
+
+def test_another_restaurants_waitlist_is_never_routed(host_api, base, ana, four_top, other_restaurant):
+    WaitlistEntryFactory(restaurant=other_restaurant, party_name="Theirs", party_size=2)
+
+    body = route_next(host_api, base).json()
+
+    assert body["waitlist_entry_id"] is None
+
+
+def _route_next_queries(host_api, restaurant) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = route_next(host_api, f"/api/v1/restaurants/{restaurant.pk}")
+    assert response.status_code == 200
+    assert response.json()["recommendations"]
+    return len(queries)
+
+
+def test_route_next_costs_the_same_queries_for_3_or_30_waiting_parties(
+    host_api, restaurant, other_restaurant, host_user
+):
+    from restaurant.tests.factories import MembershipFactory
+
+    for place, waiting in ((restaurant, 3), (other_restaurant, 30)):
+        _floor_of(place, 10, 3)
+        for i in range(waiting - 1):
+            WaitlistEntryFactory(restaurant=place, party_name=f"Big {i}", party_size=50)
+        WaitlistEntryFactory(restaurant=place, party_name="Pair", party_size=2)
+    MembershipFactory(user=host_user, restaurant=other_restaurant, role="host")
+
+    short = _route_next_queries(host_api, restaurant)
+    long = _route_next_queries(host_api, other_restaurant)
+
+    # Session, user, restaurant, role; the queue; sections, tables, shifts, visits; the decision's insert.
+    assert short == long
+    assert short <= 11
