@@ -1,11 +1,12 @@
 """The floor dashboard: what a host runs the evening from.
 
 The page is rendered here with the floor as it is now (the same JSON `GET /api/v1/restaurants/<id>/floor`
-answers, embedded so the first paint needs no request) and the quote-accuracy charts. `static/js/floor.js`
-draws the live parts from that JSON, acts through the JSON API, and refetches the floor whenever the
-WebSocket `ws/floor/<id>/` says something changed."""
+answers, embedded so the first paint needs no request) and the quote-accuracy figures, embedded too for
+`static/js/quote_accuracy.js` to chart with the vendored Chart.js (and listed in tables without it).
+`static/js/floor.js` draws the live parts from that JSON, acts through the JSON API, and refetches the floor
+whenever the WebSocket `ws/floor/<id>/` says something changed."""
 
-from dataclasses import dataclass
+from dataclasses import asdict
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,72 +16,10 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from floor.api.host_stand_serializers import FloorSerializer
 from floor.models import TableState
-from floor.selectors import AccuracyBucket, AccuracyPeriod, floor_board, floor_restaurants_for, quote_accuracy
+from floor.selectors import AccuracyPeriod, floor_board, floor_restaurants_for, quote_accuracy
 from restaurant.models import MANAGING_ROLES, RoutingMode
 from restaurant.selectors import role_in
 from staff.models import StaffRole
-
-CHART_WIDTH = 320
-CHART_HEIGHT = 150
-CHART_TOP = 12
-CHART_BOTTOM = 28  # room for the bucket labels
-CHART_LEFT = 26  # room for the minute ticks
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar of a quote-accuracy chart, in the chart's SVG units."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    kind: str  # quoted | actual
-    title: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    """Quoted against actual minutes per bucket, as grouped bars."""
-
-    title: str
-    bars: tuple[Bar, ...]
-    labels: tuple[tuple[float, str], ...]
-    ticks: tuple[tuple[float, int], ...]
-    buckets: tuple[AccuracyBucket, ...]
-    width: int = CHART_WIDTH
-    height: int = CHART_HEIGHT
-
-
-def _bar_chart(title: str, buckets: tuple[AccuracyBucket, ...]) -> Chart:
-    """Lay out grouped bars: each bucket a pair (quoted, actual), scaled to the longest wait shown."""
-    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
-    top = max([max(b.mean_quoted, b.mean_actual) for b in buckets] + [10.0])
-    step = 10 if top <= 60 else 30
-    top = step * -(-top // step)  # round up to a whole tick
-    slot = (CHART_WIDTH - CHART_LEFT) / max(len(buckets), 1)
-    bar_width = min(slot * 0.38, 18)
-    bars, labels = [], []
-    for index, bucket in enumerate(buckets):
-        centre = CHART_LEFT + slot * (index + 0.5)
-        for offset, kind, value in ((-1, "quoted", bucket.mean_quoted), (0, "actual", bucket.mean_actual)):
-            height = plot_height * value / top
-            bars.append(
-                Bar(
-                    x=round(centre + offset * bar_width, 1),
-                    y=round(CHART_TOP + plot_height - height, 1),
-                    width=round(bar_width - 1, 1),
-                    height=round(height, 1),
-                    kind=kind,
-                    title=f"{bucket.label}: {kind} {value:g} min ({bucket.parties} parties)",
-                )
-            )
-        labels.append((round(centre, 1), bucket.label.split()[0]))
-    ticks = tuple(
-        (round(CHART_TOP + plot_height - plot_height * minutes / top, 1), int(minutes))
-        for minutes in range(0, int(top) + 1, int(step))
-    )
-    return Chart(title=title, bars=tuple(bars), labels=tuple(labels), ticks=ticks, buckets=buckets)
 
 
 def _bias(period: AccuracyPeriod) -> str:
@@ -91,15 +30,12 @@ def _bias(period: AccuracyPeriod) -> str:
     return f"parties were seated {-period.mean_error:g} min sooner than told"
 
 
-def _period_charts(period: AccuracyPeriod) -> dict:
-    return {
-        "period": period,
-        "bias": _bias(period),
-        "charts": (
-            _bar_chart("By party size", period.by_party_size),
-            _bar_chart("By hour of arrival", period.by_hour),
-        ),
-    }
+def _accuracy_tables(period: AccuracyPeriod) -> list[dict]:
+    """The period's two breakdowns, in the order the panel shows them; `key` names its list in the JSON data."""
+    return [
+        {"key": "by_party_size", "title": "By party size", "heading": "Party size", "buckets": period.by_party_size},
+        {"key": "by_hour", "title": "By hour of arrival", "heading": "Hour", "buckets": period.by_hour},
+    ]
 
 
 def _chosen_restaurant(request):
@@ -123,6 +59,7 @@ def dashboard(request):
     restaurant, restaurants = _chosen_restaurant(request)
     role = role_in(request.user, restaurant)
     board = FloorSerializer(floor_board(restaurant=restaurant)).data
+    accuracy = quote_accuracy(restaurant=restaurant)
     return render(
         request,
         "floor/dashboard.html",
@@ -141,6 +78,10 @@ def dashboard(request):
                 "states": [{"value": value, "label": label} for value, label in TableState.choices],
             },
             "modes": RoutingMode.choices,
-            "accuracy": [_period_charts(period) for period in quote_accuracy(restaurant=restaurant)],
+            "accuracy": [
+                {"period": period, "bias": _bias(period), "tables": _accuracy_tables(period)} for period in accuracy
+            ],
+            # What static/js/quote_accuracy.js draws with Chart.js: each period's buckets, as json_script data.
+            "accuracy_data": [asdict(period) for period in accuracy],
         },
     )

@@ -141,22 +141,52 @@ def test_a_restaurant_where_they_are_only_staff_is_not_offered(client, host_user
 
 def test_the_quote_accuracy_panel_shows_todays_seated_parties(client, host_user, restaurant):
     now = timezone.now()
-    for quoted, waited in ((20, 30), (10, 10)):
+    for size, quoted, waited in ((2, 20, 30), (2, 10, 10), (5, 15, 25)):
         WaitlistEntryFactory(
             restaurant=restaurant,
-            party_size=2,
+            party_size=size,
             status=WaitlistStatus.SEATED,
             quoted_wait_minutes=quoted,
             added_at=now - timedelta(minutes=waited + 1),
             seated_at=now - timedelta(minutes=1),
         )
 
-    page = logged_in(client, host_user).get(URL).content.decode()
+    response = logged_in(client, host_user).get(URL)
 
-    assert "2 seated parties" in page
-    assert "quotes off by <strong>5 min</strong>" in page
-    assert "parties waited 5 min longer than told" in page
-    assert page.count('class="bar bar-actual"') >= 2  # by party size and by hour
+    page = response.content.decode()
+    assert "3 seated parties" in page
+    assert "quotes off by <strong>6.7 min</strong>" in page  # (10 + 0 + 10) / 3
+    assert "parties waited 6.7 min longer than told" in page
+    today, weeks = embedded(response, "quote-accuracy-data")
+    assert (today["key"], today["parties"], weeks["key"], weeks["parties"]) == ("today", 3, "weeks", 3)
+    assert [(b["label"], b["parties"], b["mean_quoted"], b["mean_actual"]) for b in today["by_party_size"]] == [
+        ("1-2 guests", 2, 15.0, 20.0),
+        ("5-6 guests", 1, 15.0, 25.0),
+    ]
+    assert sum(b["parties"] for b in today["by_hour"]) == 3
+    # A canvas per chart for quote_accuracy.js, each with a label for screen readers.
+    canvases = re.findall(r'<canvas data-accuracy-chart="(\w+)" role="img" aria-label="([^"]+)"', page)
+    assert [key for key, _ in canvases] == ["by_party_size", "by_hour"]
+    assert all("quoted and actual wait" in label for _, label in canvases)
+    assert 'src="/static/js/vendor/chart.umd.min.js"' in page
+    # The same figures as tables, for screen readers and browsers without JavaScript: one pair per period.
+    assert page.count('data-accuracy-table="by_party_size"') == 2
+    assert '<tr><th scope="row">5-6 guests</th><td>1</td><td>15</td><td>25</td></tr>' in page
+
+
+def test_the_quote_accuracy_panel_says_so_when_nobody_was_quoted(client, host_user, restaurant):
+    WaitlistEntryFactory(restaurant=restaurant, party_size=2, quoted_wait_minutes=15)  # still waiting
+
+    response = logged_in(client, host_user).get(URL)
+
+    page = response.content.decode()
+    assert "No seated party with a quote today yet." in page
+    assert "No seated party with a quote in the last four weeks yet." in page
+    assert "data-accuracy-table" not in page
+    assert [(p["parties"], p["by_party_size"], p["by_hour"]) for p in embedded(response, "quote-accuracy-data")] == [
+        (0, [], []),
+        (0, [], []),
+    ]
 
 
 def _dashboard_queries(client, restaurant) -> int:
