@@ -181,3 +181,60 @@ def test_a_host_seats_a_large_party_at_tables_pushed_together_with_one_tap(
         )
     expect(page.locator("#floor-map .map-party")).to_have_count(0)
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_seat_next_offers_the_first_party_that_fits_and_says_why_those_ahead_wait(
+    asgi_live_server, page, host_user, restaurant, floor
+):
+    twelve, _, ana = floor
+    vance = WaitlistEntryFactory(restaurant=restaurant, party_name="Vance", party_size=9, quoted_wait_minutes=40)
+    garcia = WaitlistEntryFactory(restaurant=restaurant, party_name="Garcia", party_size=4, quoted_wait_minutes=15)
+    open_floor(page, asgi_live_server, "host")
+
+    seat_next = page.locator("#seat-next")
+    expect(seat_next).to_contain_text("For Garcia · 4 guests #2 on the list")
+    expect(seat_next.locator(".passed-over")).to_have_text(
+        "Ahead, still waiting: Vance (9): no table or combination of tables seats 9 (largest table: 6)"
+    )
+    seat_next.get_by_role("button", name="Seat at Table 12 with Ana Lopez").click()
+
+    expect(page.locator("#toast")).to_contain_text("Garcia seated at table 12 with Ana Lopez")
+    expect(page.locator(f'#floor-map [data-table-id="{twelve.pk}"]')).to_have_class(
+        re.compile(r"\bstate-occupied\b"), timeout=LIVE_WITHIN_MS
+    )
+    # Vance is next in line again, and the panel says why he still waits.
+    expect(seat_next).to_contain_text("For Vance · 9 guests #1 on the list")
+    expect(seat_next.locator(".no-fit")).to_have_text(
+        "Nothing fits now: no table or combination of tables seats 9 (largest table: 6)."
+    )
+    visit = Visit.objects.get()
+    assert (visit.table_id, visit.server_id, visit.party_size, visit.waitlist_entry_id) == (
+        twelve.pk,
+        ana.pk,
+        4,
+        garcia.pk,
+    )
+    garcia.refresh_from_db()
+    vance.refresh_from_db()
+    assert (garcia.status, vance.status) == (WaitlistStatus.SEATED, WaitlistStatus.WAITING)
+    assert RoutingDecision.objects.get(visit=visit).followed is True
+    assert page.evaluate("window.__sameDocument") is True
+
+
+def test_typing_a_size_still_routes_a_walk_in_while_parties_wait(asgi_live_server, page, host_user, restaurant, floor):
+    _, twenty, ana = floor
+    WaitlistEntryFactory(restaurant=restaurant, party_name="Garcia", party_size=4, quoted_wait_minutes=15)
+    open_floor(page, asgi_live_server, "host")
+    expect(page.locator("#seat-next")).to_contain_text("For Garcia · 4 guests")
+
+    page.locator("#seat-size").fill("6")
+    page.get_by_role("button", name="Find a table").click()
+
+    seat_next = page.locator("#seat-next")
+    expect(seat_next).to_contain_text("For Walk-in · 6 guests")
+    seat_next.get_by_role("button", name="Seat at Table 20 with Ana Lopez").click()
+    expect(page.locator("#toast")).to_contain_text("Party of 6 seated at table 20 with Ana Lopez")
+    visit = Visit.objects.get()
+    assert (visit.table_id, visit.server_id, visit.party_size, visit.waitlist_entry_id) == (twenty.pk, ana.pk, 6, None)
+    # Back to the list: Garcia fits the 4-top still free.
+    expect(seat_next).to_contain_text("For Garcia · 4 guests #1 on the list")

@@ -13,8 +13,8 @@
     tableForm: {}, // table id -> {size, serverId}: survives re-renders while the host types
     clockForm: {}, // {staffId, role, sectionId} of the clock-in form
     party: null, // {size, entryId, name}: who "seat next" is for
-    partyChosen: false, // the host picked the party (else: the first on the waitlist)
-    routing: null, // {decisionId, recommendations, reason, partyKey, fingerprint}
+    partyChosen: false, // the host picked the party (else: the first on the waitlist that fits now)
+    routing: null, // {decisionId, recommendations, reason, passedOver, key, forParty, fingerprint}
     routeBusy: false,
   };
 
@@ -435,14 +435,26 @@
     return board.waitlist;
   }
 
-  // The party "seat next" is for: the one the host picked, else the first on the waitlist.
-  function currentParty() {
+  // The party the host picked (a walk-in's size, a waitlist row), if it still stands; else null: "seat next"
+  // asks the server for the first party on the list that fits now (POST /route-next).
+  function chosenParty() {
     if (ui.partyChosen && ui.party) {
       if (!ui.party.entryId || byId(openEntries(), ui.party.entryId)) return ui.party;
       ui.partyChosen = false; // their entry left the list (seated elsewhere, cancelled)
     }
-    var first = openEntries()[0];
-    return first ? { size: first.party_size, entryId: first.id, name: first.party_name } : null;
+    return null;
+  }
+
+  // What the shown answer must have been asked for: the chosen party, else the waitlist as it stands
+  // (a party added or gone can change who fits first). Empty: nothing to route.
+  function wantedKey() {
+    var party = chosenParty();
+    if (party) return partyKey(party);
+    return openEntries()
+      .map(function (e) {
+        return "next:" + e.id;
+      })
+      .join(",");
   }
 
   function topRecommendation() {
@@ -473,47 +485,76 @@
   }
 
   function route() {
-    var party = currentParty();
-    ui.party = party;
-    if (!party) {
+    var party = chosenParty();
+    var key = wantedKey();
+    if (!key) {
+      ui.party = null;
       ui.routing = null;
       renderSeatNext();
       renderMap();
       return;
     }
+    if (party) ui.party = party; // for "next", the answer says who
     ui.routeBusy = true;
     renderSeatNext();
-    var key = partyKey(party);
     var print = fingerprint();
-    var body = { party_size: party.size, limit: 6 };
-    if (party.entryId) body.waitlist_entry_id = party.entryId;
-    api("POST", "/route", body)
+    var request;
+    if (party) {
+      var body = { party_size: party.size, limit: 6 };
+      if (party.entryId) body.waitlist_entry_id = party.entryId;
+      request = api("POST", "/route", body);
+    } else {
+      request = api("POST", "/route-next");
+    }
+    request
       .then(function (result) {
+        var routed = party;
+        if (!routed) {
+          routed = result.waitlist_entry_id
+            ? { size: result.party_size, entryId: result.waitlist_entry_id, name: result.party_name }
+            : null;
+          ui.party = routed;
+        }
         ui.routing = {
           decisionId: result.routing_decision_id,
           recommendations: result.recommendations,
           reason: result.reason,
-          partyKey: key,
+          passedOver: result.passed_over || [],
+          key: key,
+          forParty: partyKey(routed),
           fingerprint: print,
         };
       })
       .catch(function (error) {
-        ui.routing = { decisionId: null, recommendations: [], reason: error.message, partyKey: key, fingerprint: print };
+        ui.routing = {
+          decisionId: null,
+          recommendations: [],
+          reason: error.message,
+          passedOver: [],
+          key: key,
+          forParty: partyKey(ui.party),
+          fingerprint: print,
+        };
       })
       .finally(function () {
         ui.routeBusy = false;
         renderSeatNext();
         renderMap();
         renderTablePanel();
+        renderWaitlist();
+        routeIfStale(); // the floor may have moved while we asked
       });
   }
 
   var routeTimer = null;
   // Ask again when the party changed or the floor changed under the shown recommendations.
   function routeIfStale() {
-    var party = currentParty();
-    var stale = !ui.routing || ui.routing.partyKey !== partyKey(party) || ui.routing.fingerprint !== fingerprint();
-    if (!party && !ui.routing) return;
+    var key = wantedKey();
+    var stale = !ui.routing || ui.routing.key !== key || ui.routing.fingerprint !== fingerprint();
+    if (!key && !ui.routing) {
+      if (ui.party) route(); // the last party left the list: say nobody is waiting
+      return;
+    }
     if (stale && !ui.routeBusy) {
       clearTimeout(routeTimer);
       routeTimer = setTimeout(route, 150);
@@ -543,6 +584,7 @@
     ).then(function (visit) {
       if (visit) {
         ui.partyChosen = false;
+        ui.party = null;
         ui.routing = null;
         ui.selectedTableId = null;
         delete ui.tableForm[tableId];
@@ -586,7 +628,12 @@
     var box = $("#seat-next");
     var party = ui.party;
     if (!party) {
-      setHTML(box, '<p class="muted">Nobody is waiting. Type a party size for a walk-in.</p>');
+      setHTML(
+        box,
+        openEntries().length
+          ? '<p class="muted">Finding the next party that fits…</p>'
+          : '<p class="muted">Nobody is waiting. Type a party size for a walk-in.</p>'
+      );
       return;
     }
     var entry = party.entryId ? byId(openEntries(), party.entryId) : null;
@@ -599,11 +646,13 @@
     html += "</div>";
     if (ui.routeBusy && !ui.routing) {
       html += '<p class="muted">Finding a table…</p>';
-    } else if (ui.routing && ui.routing.partyKey === partyKey(party)) {
+    } else if (ui.routing && ui.routing.forParty === partyKey(party)) {
       var recs = ui.routing.recommendations;
       if (!recs.length) {
         html += '<p class="no-fit">Nothing fits now: ' + esc(ui.routing.reason) + ".</p>";
+        html += passedOverLine("Also can't be seated now", ui.routing.passedOver);
       } else {
+        html += passedOverLine("Ahead, still waiting", ui.routing.passedOver);
         html += recommendationButton(recs[0], 0);
         if (recs.length > 1) {
           html += '<details class="others"><summary>Other options (' + (recs.length - 1) + ')</summary><ol class="rows">';
@@ -619,6 +668,20 @@
     setHTML(box, html);
     var details = box.querySelector("details.others");
     if (details && wasOpen) details.open = true;
+  }
+
+  // Who "seat next" went past and why, on one small line ("Vance (9): no free table for 9 — ...").
+  function passedOverLine(title, passed) {
+    if (!passed || !passed.length) return "";
+    return (
+      '<p class="passed-over">' + esc(title) + ": " +
+      passed
+        .map(function (p) {
+          return '<span data-entry-id="' + p.waitlist_entry_id + '">' + esc(p.reason) + "</span>";
+        })
+        .join("; ") +
+      "</p>"
+    );
   }
 
   function renderWaitlist() {
@@ -855,7 +918,7 @@
     var sameParty = party && party.size === size;
     seat(form.querySelector("button[type=submit]"), tableId, size, serverId, {
       entryId: sameParty ? party.entryId : null,
-      decisionId: sameParty && ui.routing && ui.routing.partyKey === partyKey(party) ? ui.routing.decisionId : null,
+      decisionId: sameParty && ui.routing && ui.routing.forParty === partyKey(party) ? ui.routing.decisionId : null,
       allowMisfit: form.elements.allow_misfit.checked,
     });
   });
