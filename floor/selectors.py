@@ -9,9 +9,10 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from floor.models import WAITLIST_OPEN, Section, Table, Visit, WaitlistEntry, WaitlistStatus
+from floor.services.routing import SHIFT_LOOKBACK, load_floor_snapshot, server_order
 from restaurant.models import FLOOR_ROLES, Restaurant
 from staff.models import PERFORMANCE_TRACKED_ROLES, StaffMember
-from staff.selectors import shifts_on_floor
+from staff.selectors import OnFloor, shifts_on_floor
 
 JoinedTable = Visit.joined_tables.through
 
@@ -140,43 +141,76 @@ def _minutes(since: datetime | None, now: datetime) -> int | None:
     return max(0, int((now - since).total_seconds() // 60))
 
 
+@dataclass(frozen=True)
+class FloorRows:
+    """The floor read once, for everything the host stand derives from it (floor status, rotation order,
+    live quotes): three queries whatever the floor's size."""
+
+    tables: tuple[Table, ...]  # active, with their section and `joined_visit_id` (the open visit pushed into)
+    on_floor: tuple[OnFloor, ...]  # clocked in now, with whether on break
+    visits: tuple[Visit, ...]  # open, or seated since the earliest clock-in any reader counts from; oldest first
+
+
+def floor_rows(*, restaurant, now: datetime) -> FloorRows:
+    """Tables, shifts on the floor and visits, in three queries. The visits cover both what the floor
+    status counts (each server's visits since the earliest server clocked in) and what the routing
+    snapshot counts (every visit since the earliest clock-in, looking back at most SHIFT_LOOKBACK)."""
+    # Each table carries the open visit it is pushed into (if any), so the tables query also tells
+    # which tables sit together: no query per visit.
+    joined_into = JoinedTable.objects.filter(table_id=OuterRef("pk"), visit__closed_at__isnull=True)
+    tables = tuple(
+        Table.objects.for_restaurant(restaurant)
+        .active()
+        .select_related("section")
+        .annotate(joined_visit_id=Subquery(joined_into.values("visit_id")[:1]))
+    )
+    on_floor = tuple(shifts_on_floor(restaurant=restaurant))
+    since = max(min((entry.shift.clock_in for entry in on_floor), default=now), now - SHIFT_LOOKBACK)
+    servers_since = [entry.shift.clock_in for entry in on_floor if entry.shift.role in PERFORMANCE_TRACKED_ROLES]
+    if servers_since:
+        since = min(since, *servers_since)
+    visits = tuple(
+        Visit.objects.for_restaurant(restaurant)
+        .filter(Q(closed_at__isnull=True) | Q(seated_at__gte=since))
+        .select_related("server")
+        .only("id", "table_id", "server_id", "party_size", "seated_at", "closed_at", "server__name")
+        .order_by("seated_at", "id")
+    )
+    return FloorRows(tables=tables, on_floor=on_floor, visits=visits)
+
+
 def floor_status(*, restaurant, now: datetime | None = None) -> FloorStatus:
     """Tables, servers on the floor and the waitlist, in four queries whatever the size of the floor.
 
     `now` is the instant minutes are counted to (a test's clock); the shifts are those open now. Tables
     pushed together for one party each show that party (server, size, minutes seated) and each other."""
     now = now or timezone.now()
-    # Each table carries the open visit it is pushed into (if any), so the tables query also tells
-    # which tables sit together: no query per visit.
-    joined_into = JoinedTable.objects.filter(table_id=OuterRef("pk"), visit__closed_at__isnull=True)
-    tables = list(
-        Table.objects.for_restaurant(restaurant)
-        .active()
-        .select_related("section")
-        .annotate(joined_visit_id=Subquery(joined_into.values("visit_id")[:1]))
+    return _floor_status(
+        restaurant=restaurant,
+        now=now,
+        rows=floor_rows(restaurant=restaurant, now=now),
+        waiting=list(WaitlistEntry.objects.for_restaurant(restaurant).filter(status__in=WAITLIST_OPEN)),
     )
-    on_floor = shifts_on_floor(restaurant=restaurant)
-    servers_on_floor = [entry for entry in on_floor if entry.shift.role in PERFORMANCE_TRACKED_ROLES]
 
-    # One query for both the open visits (tables) and this shift's visits of each server on the floor
-    # (load and last seated); per-server filtering by that server's own clock-in happens below.
-    wanted = Q(closed_at__isnull=True)
-    if servers_on_floor:
-        earliest = min(entry.shift.clock_in for entry in servers_on_floor)
-        wanted |= Q(server_id__in=[entry.staff.pk for entry in servers_on_floor], seated_at__gte=earliest)
-    visits = list(
-        Visit.objects.for_restaurant(restaurant)
-        .filter(wanted)
-        .select_related("server")
-        .only("id", "table_id", "server_id", "party_size", "seated_at", "closed_at", "server__name")
-        .order_by("seated_at", "id")
-    )
+
+def _floor_status(*, restaurant, now: datetime, rows: FloorRows, waiting: list[WaitlistEntry]) -> FloorStatus:
+    on_floor = rows.on_floor
+    servers_on_floor = [entry for entry in on_floor if entry.shift.role in PERFORMANCE_TRACKED_ROLES]
+    # The open visits (tables) and this shift's visits of each server on the floor (load and last
+    # seated); per-server filtering by that server's own clock-in happens in _server_status.
+    server_ids = {entry.staff.pk for entry in servers_on_floor}
+    earliest = min((entry.shift.clock_in for entry in servers_on_floor), default=None)
+    visits = [
+        visit
+        for visit in rows.visits
+        if visit.closed_at is None or (visit.server_id in server_ids and visit.seated_at >= earliest)
+    ]
     open_visits = {visit.pk: visit for visit in visits if visit.closed_at is None}
     visit_of_table = {visit.table_id: visit for visit in open_visits.values()}
     party_tables: dict[int, list[int]] = defaultdict(list)  # open visit id -> its tables, own table first
     for visit in open_visits.values():
         party_tables[visit.pk].append(visit.table_id)
-    for table in tables:
+    for table in rows.tables:
         visit = open_visits.get(table.joined_visit_id)
         if visit is not None:
             visit_of_table[table.pk] = visit
@@ -186,7 +220,7 @@ def floor_status(*, restaurant, now: datetime | None = None) -> FloorStatus:
         if visit.server_id is not None:
             by_server[visit.server_id].append(visit)
 
-    table_rows = tuple(_table_status(table, visit_of_table.get(table.pk), party_tables, now) for table in tables)
+    table_rows = tuple(_table_status(table, visit_of_table.get(table.pk), party_tables, now) for table in rows.tables)
     server_rows = tuple(
         _server_status(entry, by_server.get(entry.staff.pk, []), party_tables, now) for entry in servers_on_floor
     )
@@ -201,7 +235,7 @@ def floor_status(*, restaurant, now: datetime | None = None) -> FloorStatus:
         tables=table_rows,
         servers=server_rows,
         support_staff=support_rows,
-        waitlist=_waitlist_summary(restaurant, now),
+        waitlist=_waitlist_summary(waiting, now),
     )
 
 
@@ -264,7 +298,7 @@ def _server_status(entry, visits: list[Visit], party_tables: dict[int, list[int]
     )
 
 
-def _waitlist_summary(restaurant, now: datetime) -> WaitlistSummary:
+def _waitlist_summary(waiting: list[WaitlistEntry], now: datetime) -> WaitlistSummary:
     entries = tuple(
         WaitingParty(
             id=entry.pk,
@@ -276,7 +310,7 @@ def _waitlist_summary(restaurant, now: datetime) -> WaitlistSummary:
             quoted_wait_minutes=entry.quoted_wait_minutes,
             preferences=entry.preferences or {},
         )
-        for entry in WaitlistEntry.objects.for_restaurant(restaurant).filter(status__in=WAITLIST_OPEN)
+        for entry in waiting
     )
     sizes = Counter(entry.party_size for entry in entries)
     return WaitlistSummary(
@@ -304,15 +338,23 @@ class QuotedEntry:
         return self.entry.pk
 
 
-def waitlist_open_with_quotes(*, restaurant, now: datetime | None = None) -> list[QuotedEntry]:
+def waitlist_open_with_quotes(
+    *,
+    restaurant,
+    now: datetime | None = None,
+    entries: list[WaitlistEntry] | None = None,
+    rows: FloorRows | None = None,
+) -> list[QuotedEntry]:
     """Open waitlist entries, first come first, with positions and live learned quotes
-    (floor.services.quotes). A fixed number of queries: seven with a cold quote-model cache, four warm."""
+    (floor.services.quotes). A fixed number of queries: seven with a cold quote-model cache, four warm;
+    three fewer when the caller passes the open entries (oldest first) and the floor's rows."""
     # Imported here: the quote engine brings numpy along, which no other selector needs.
     from floor.services.quotes import open_queue, quote_queue
 
     now = now or timezone.now()
-    entries = open_queue(restaurant=restaurant)
-    quotes = quote_queue(restaurant=restaurant, entries=entries, now=now) if entries else {}
+    if entries is None:
+        entries = open_queue(restaurant=restaurant)
+    quotes = quote_queue(restaurant=restaurant, entries=entries, now=now, rows=rows) if entries else {}
     return [
         QuotedEntry(
             entry=entry,
@@ -330,8 +372,6 @@ def waitlist_open_with_quotes(*, restaurant, now: datetime | None = None) -> lis
 def servers_in_rotation_order(*, restaurant, now: datetime | None = None, party_size: int = 2) -> list:
     """Servers who can take a party now, in the order the routing engine would give them one (by the
     restaurant's mode and the host's overrides), as `floor.services.routing.ServerStanding`. Four queries."""
-    from floor.services.routing import load_floor_snapshot, server_order
-
     return server_order(load_floor_snapshot(restaurant=restaurant, now=now), party_size=party_size)
 
 
@@ -383,11 +423,18 @@ class FloorBoard:
 
 
 def floor_board(*, restaurant, now: datetime | None = None) -> FloorBoard:
-    """The host stand's whole picture in a fixed number of queries whatever the floor's size: the floor
-    status (4), the rotation order (4), staff not clocked in (1), sections (1), live quotes (4, 7 cold)."""
+    """The host stand's whole picture in six queries whatever the floor's size (nine with a cold
+    quote-model cache): the floor read once (tables, shifts on the floor, visits), the open waitlist,
+    the sections and the active staff; floor status, rotation order and live quotes derive from those."""
     now = now or timezone.now()
-    status = floor_status(restaurant=restaurant, now=now)
-    order = servers_in_rotation_order(restaurant=restaurant, now=now)
+    rows = floor_rows(restaurant=restaurant, now=now)
+    waiting = list(WaitlistEntry.objects.for_restaurant(restaurant).filter(status__in=WAITLIST_OPEN))
+    all_sections = list(Section.objects.for_restaurant(restaurant).values_list("id", "name", "color", "active"))
+    status = _floor_status(restaurant=restaurant, now=now, rows=rows, waiting=waiting)
+    snapshot = load_floor_snapshot(
+        restaurant=restaurant, now=now, rows=rows, section_names={pk: name for pk, name, _, _ in all_sections}
+    )
+    order = server_order(snapshot, party_size=2)
     position = {standing.server.staff_id: index for index, standing in enumerate(order, start=1)}
     ranked = sorted(status.servers, key=lambda s: (position.get(s.staff_id, len(position) + 1), s.name, s.staff_id))
     servers = tuple(
@@ -406,12 +453,7 @@ def floor_board(*, restaurant, now: datetime | None = None) -> FloorBoard:
         .values_list("id", "name", "role")
         if pk not in clocked_in
     )
-    sections = tuple(
-        SectionRef(id=pk, name=name, color=color)
-        for pk, name, color in Section.objects.for_restaurant(restaurant)
-        .filter(active=True)
-        .values_list("id", "name", "color")
-    )
+    sections = tuple(SectionRef(id=pk, name=name, color=color) for pk, name, color, active in all_sections if active)
     return FloorBoard(
         restaurant_id=restaurant.pk,
         at=now,
@@ -421,7 +463,8 @@ def floor_board(*, restaurant, now: datetime | None = None) -> FloorBoard:
         support_staff=status.support_staff,
         off_floor=off_floor,
         sections=sections,
-        waitlist=tuple(waitlist_open_with_quotes(restaurant=restaurant, now=now)),
+        # The open entries come in the model's order, oldest first: the queue's order.
+        waitlist=tuple(waitlist_open_with_quotes(restaurant=restaurant, now=now, entries=waiting, rows=rows)),
         waitlist_summary=status.waitlist,
     )
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -27,6 +28,9 @@ from django.utils import timezone
 
 from floor.models import WAITLIST_OPEN, Table, TableState, TableStateChange, Visit, WaitlistEntry, WaitlistStatus
 from staff.selectors import shifts_on_floor
+
+if TYPE_CHECKING:
+    from floor.selectors import FloorRows
 
 HISTORY_WEEKS = 6
 BUS_HISTORY_DAYS = 14
@@ -381,38 +385,74 @@ def load_turn_model(*, restaurant, now: datetime | None = None, use_cache: bool 
     return model
 
 
+QUOTE_TABLE_FIELDS = (
+    "id",
+    "section_id",
+    "min_seats",
+    "max_seats",
+    "state",
+    "state_changed_at",
+    "is_accessible",
+    "combinable_group",
+)
+
+
 def _minutes_between(start: datetime, end: datetime) -> float:
     return max((end - start).total_seconds() / 60, 0.0)
 
 
-def load_quote_tables(*, restaurant, now: datetime) -> tuple[list[QuoteTable], list[QuoteTable]]:
-    """The tables waiting parties can hope for, as they are now, in three queries (tables, open visits,
-    shifts on the floor): those in sections a server on the floor can take parties in, and all of them
-    (reserved, blocked and retired tables are always left out). With nobody on the floor yet, both are
-    the whole floor."""
-    rows = list(
-        Table.objects.for_restaurant(restaurant)
-        .filter(active=True, state__in=[TableState.AVAILABLE, TableState.OCCUPIED, TableState.DIRTY])
-        .order_by("id")
-        .values(
-            "id", "section_id", "min_seats", "max_seats", "state", "state_changed_at", "is_accessible",
-            "combinable_group",
+QUOTE_STATES = (TableState.AVAILABLE, TableState.OCCUPIED, TableState.DIRTY)
+
+
+def load_quote_tables(
+    *, restaurant, now: datetime, rows: FloorRows | None = None
+) -> tuple[list[QuoteTable], list[QuoteTable]]:
+    """The tables waiting parties can hope for, as they are now, in three queries (tables, open visits
+    with the tables pushed into them, shifts on the floor), none given the floor's rows read at the same
+    `now` (`floor.selectors.floor_rows`): those in sections a server on the floor can take parties in,
+    and all of them (reserved, blocked and retired tables are always left out). With nobody on the floor
+    yet, both are the whole floor. A table pushed together for a party counts as that party's, seated
+    when they were."""
+    occupant: dict[int, tuple[int, datetime]] = {}  # table id -> the open visit's party size and seated time
+    if rows is None:
+        table_rows = list(
+            Table.objects.for_restaurant(restaurant)
+            .filter(active=True, state__in=QUOTE_STATES)
+            .order_by("id")
+            .values(*QUOTE_TABLE_FIELDS)
         )
-    )  # fmt: skip
-    open_visits = {
-        table_id: (size, seated)
-        for table_id, size, seated in Visit.objects.for_restaurant(restaurant)
-        .filter(closed_at__isnull=True)
-        .values_list("table_id", "party_size", "seated_at")
-    }
-    takers = [entry.shift.section_id for entry in shifts_on_floor(restaurant=restaurant) if entry.can_take_tables]
+        # One row per table of each open visit: its own, then (a join) each table pushed into it.
+        for table_id, size, seated, joined_id in (
+            Visit.objects.for_restaurant(restaurant)
+            .filter(closed_at__isnull=True)
+            .values_list("table_id", "party_size", "seated_at", "joined_tables")
+        ):
+            occupant[table_id] = (size, seated)
+            if joined_id is not None:
+                occupant[joined_id] = (size, seated)
+        on_floor = shifts_on_floor(restaurant=restaurant)
+    else:
+        table_rows = [
+            {name: getattr(table, name) for name in QUOTE_TABLE_FIELDS}
+            for table in sorted(rows.tables, key=lambda table: table.pk)
+            if table.state in QUOTE_STATES
+        ]
+        open_visits = {visit.pk: visit for visit in rows.visits if visit.closed_at is None}
+        for visit in open_visits.values():
+            occupant[visit.table_id] = (visit.party_size, visit.seated_at)
+        for table in rows.tables:
+            visit = open_visits.get(table.joined_visit_id)
+            if visit is not None:
+                occupant[table.pk] = (visit.party_size, visit.seated_at)
+        on_floor = rows.on_floor
+    takers = [entry.shift.section_id for entry in on_floor if entry.can_take_tables]
     staffed = None if not takers or None in takers else set(takers)
     tables = []
-    for row in rows:
+    for row in table_rows:
         state, since, party_size = row["state"], row["state_changed_at"], 0
-        if row["id"] in open_visits:
+        if row["id"] in occupant:
             state = TableState.OCCUPIED
-            party_size, since = open_visits[row["id"]]
+            party_size, since = occupant[row["id"]]
         elif state == TableState.OCCUPIED:
             party_size = row["max_seats"]  # occupied with no visit on record: assume it is full
         tables.append(
@@ -455,13 +495,19 @@ class EntryQuote:
 
 
 def quote_queue(
-    *, restaurant, entries: list[WaitlistEntry], extra: QueuedParty | None = None, now: datetime | None = None
+    *,
+    restaurant,
+    entries: list[WaitlistEntry],
+    extra: QueuedParty | None = None,
+    now: datetime | None = None,
+    rows: FloorRows | None = None,
 ) -> dict[object, EntryQuote]:
     """Live quotes for every entry in queue order (and an extra party at the end), keyed by entry id (and
-    the extra party's key). Six queries with a cold model cache, three with a warm one."""
+    the extra party's key). Six queries with a cold model cache, three with a warm one; three fewer given
+    the floor's rows (`floor.selectors.floor_rows`, read at the same `now`)."""
     now = now or timezone.now()
     model = load_turn_model(restaurant=restaurant, now=now)
-    staffed, everything = load_quote_tables(restaurant=restaurant, now=now)
+    staffed, everything = load_quote_tables(restaurant=restaurant, now=now, rows=rows)
     queue = [
         QueuedParty(key=entry.pk, party_size=entry.party_size, accessible=_needs_accessible(entry.preferences))
         for entry in entries

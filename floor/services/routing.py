@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +31,9 @@ from floor.models import RoutingDecision, Section, Table, TableState, Visit
 from restaurant.models import RoutingMode
 from staff.models import PERFORMANCE_TRACKED_ROLES, Tier
 from staff.selectors import shifts_on_floor
+
+if TYPE_CHECKING:
+    from floor.selectors import FloorRows
 
 SERVER_TOP_PRIORITY = 100.0
 SERVER_RANK_STEP = 10.0
@@ -558,36 +562,60 @@ def rank_seatings(
 # --------------------------------------------------------------------------------------------------
 
 
-def load_floor_snapshot(*, restaurant, now: datetime | None = None) -> FloorSnapshot:
+SNAPSHOT_TABLE_FIELDS = (
+    "id",
+    "label",
+    "section_id",
+    "min_seats",
+    "max_seats",
+    "state",
+    "is_booth",
+    "is_patio",
+    "is_high_top",
+    "is_accessible",
+    "combinable_group",
+)
+SNAPSHOT_VISIT_FIELDS = ("table_id", "server_id", "party_size", "seated_at", "closed_at")
+
+
+def load_floor_snapshot(
+    *,
+    restaurant,
+    now: datetime | None = None,
+    rows: FloorRows | None = None,
+    section_names: dict[int, str] | None = None,
+) -> FloorSnapshot:
     """The floor as the engine needs it, in four queries whatever its size: sections, active tables,
-    shifts on the floor (with breaks), and the visits that are open or were seated this shift."""
+    shifts on the floor (with breaks), and the visits that are open or were seated this shift. No query when
+    given the floor's rows read at the same `now` (`floor.selectors.floor_rows`) and the section names:
+    the host stand's board reads the floor once for everything it shows."""
     now = now or timezone.now()
-    section_names = dict(Section.objects.for_restaurant(restaurant).values_list("id", "name"))
-    table_rows = list(
-        Table.objects.for_restaurant(restaurant)
-        .filter(active=True)
-        .order_by("id")
-        .values(
-            "id",
-            "label",
-            "section_id",
-            "min_seats",
-            "max_seats",
-            "state",
-            "is_booth",
-            "is_patio",
-            "is_high_top",
-            "is_accessible",
-            "combinable_group",
+    if section_names is None:
+        section_names = dict(Section.objects.for_restaurant(restaurant).values_list("id", "name"))
+    if rows is None:
+        table_rows = list(
+            Table.objects.for_restaurant(restaurant).filter(active=True).order_by("id").values(*SNAPSHOT_TABLE_FIELDS)
         )
-    )
-    on_floor = shifts_on_floor(restaurant=restaurant)
+        on_floor = shifts_on_floor(restaurant=restaurant)
+    else:
+        table_rows = [
+            {name: getattr(table, name) for name in SNAPSHOT_TABLE_FIELDS}
+            for table in sorted(rows.tables, key=lambda table: table.pk)
+        ]
+        on_floor = rows.on_floor
     since = max(min((entry.shift.clock_in for entry in on_floor), default=now), now - SHIFT_LOOKBACK)
-    visits = list(
-        Visit.objects.for_restaurant(restaurant)
-        .filter(Q(closed_at__isnull=True) | Q(seated_at__gte=since))
-        .values_list("table_id", "server_id", "party_size", "seated_at", "closed_at")
-    )
+    if rows is None:
+        visits = list(
+            Visit.objects.for_restaurant(restaurant)
+            .filter(Q(closed_at__isnull=True) | Q(seated_at__gte=since))
+            .values_list(*SNAPSHOT_VISIT_FIELDS)
+        )
+    else:  # the rows hold every visit this needs, and perhaps older ones of this shift's servers
+        visits = [
+            tuple(getattr(visit, name) for name in SNAPSHOT_VISIT_FIELDS)
+            for visit in rows.visits
+            if visit.closed_at is None or visit.seated_at >= since
+        ]
     open_tables = {table_id for table_id, _, _, _, closed_at in visits if closed_at is None}
     tables = tuple(
         TableSpot(

@@ -5,8 +5,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from floor.models import TableState, WaitlistStatus
-from floor.selectors import floor_status
+from floor.models import TableState, Visit, WaitlistStatus
+from floor.selectors import (
+    ServerStatus,
+    floor_board,
+    floor_status,
+    servers_in_rotation_order,
+    waitlist_open_with_quotes,
+)
 from floor.services.seating import table_seat, visit_close
 from floor.tests.factories import SectionFactory, TableFactory, VisitFactory, WaitlistEntryFactory
 from floor.tests.floor_setup import server_on_floor, table_in
@@ -228,3 +234,53 @@ def test_floor_status_costs_the_same_queries_for_10_or_60_tables(
     assert sum(t.state == TableState.OCCUPIED for t in large.tables) == 30 + 15
     assert sum(bool(t.joined_with) for t in large.tables) == 30
     assert _queries_for_floor_status(restaurant) == _queries_for_floor_status(other_restaurant)
+
+
+def _board_queries(restaurant, now) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        board = floor_board(restaurant=restaurant, now=now)
+    assert board.tables and board.waitlist  # the floor and the quotes were really read
+    return len(captured.captured_queries)
+
+
+def test_the_board_reads_the_floor_once_in_six_queries_for_10_or_60_tables(restaurant, other_restaurant):
+    small_now = _floor(restaurant, tables=10, servers=3, waiting=4)
+    large_now = _floor(other_restaurant, tables=60, servers=15, waiting=30)
+
+    # Cold, the quote model adds its three history queries; warm: tables, shifts, visits, waitlist,
+    # sections, staff.
+    assert _board_queries(restaurant, small_now) == _board_queries(other_restaurant, large_now) == 9
+    assert _board_queries(restaurant, small_now) == _board_queries(other_restaurant, large_now) == 6
+
+
+def test_the_board_shows_what_floor_status_rotation_and_quotes_each_show_alone(restaurant):
+    now = _floor(restaurant, tables=12, servers=3, waiting=5)
+    late = StaffMemberFactory(restaurant=restaurant, name="Late Lou")
+    shift_clock_in(restaurant=restaurant, staff=late, section=SectionFactory(restaurant=restaurant), at=now)
+    # Closed visits before their servers clocked in: the board must leave them out of the shifts too.
+    early = Visit.objects.filter(restaurant=restaurant).earliest("seated_at")
+    for server, hours in [(late, 2), (early.server, 5)]:
+        VisitFactory(
+            table=early.table,
+            server=server,
+            seated_at=now - timedelta(hours=hours),
+            closed_at=now - timedelta(hours=hours - 1),
+        )
+    host = StaffMemberFactory(restaurant=restaurant, role=StaffRole.HOST)
+    shift_clock_in(restaurant=restaurant, staff=host, role=StaffRole.HOST, at=now - timedelta(hours=6))
+
+    board = floor_board(restaurant=restaurant, now=now)
+
+    status = floor_status(restaurant=restaurant, now=now)
+    order = servers_in_rotation_order(restaurant=restaurant, now=now)
+    quotes = waitlist_open_with_quotes(restaurant=restaurant, now=now)
+    assert board.tables == status.tables
+    assert board.support_staff == status.support_staff and board.waitlist_summary == status.waitlist
+    by_id = {server.staff_id: server for server in status.servers}
+    assert [server.staff_id for server in board.servers] == [standing.server.staff_id for standing in order]
+    assert [server.rotation_position for server in board.servers] == list(range(1, len(order) + 1))
+    for server in board.servers:
+        assert {name: getattr(server, name) for name in ServerStatus.__dataclass_fields__} == vars(
+            by_id[server.staff_id]
+        )
+    assert board.waitlist == tuple(quotes) and len(quotes) == 5

@@ -7,19 +7,24 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from floor.models import StateSource, TableState, TableStateChange, Visit, WaitlistEntry, WaitlistStatus
+from floor.models import StateSource, Table, TableState, TableStateChange, Visit, WaitlistEntry, WaitlistStatus
+from floor.selectors import floor_rows, waitlist_open_with_quotes
 from floor.services.quotes import (
     Distribution,
     QueuedParty,
     QuoteTable,
     TurnModel,
     day_part_of,
+    load_quote_tables,
     load_turn_model,
+    open_queue,
     quote_wait_minutes,
     simulate_waits,
 )
+from floor.services.seating import table_seat
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
 from restaurant.tests.factories import RestaurantFactory
+from staff.models import StaffMember
 from staff.tests.factories import ShiftFactory, StaffMemberFactory
 
 TZ = ZoneInfo("America/New_York")
@@ -375,3 +380,71 @@ def test_a_quote_takes_a_fixed_number_of_queries(restaurant, django_assert_num_q
         warm = quote(restaurant)
 
     assert cold == warm
+
+
+# == tables pushed together ========================================================================
+
+
+def _seat_pushed_together(restaurant, *, seated_minutes_ago=90):
+    """A 2-top and a 4-top pushed together for a party of 6 (a third table is blocked): those two."""
+    first, second, far = make_floor(restaurant, tables=3, seats=4, min_seats=1, combinable_group="long")
+    first.max_seats = 2
+    first.save(update_fields=["max_seats"])
+    table_seat(
+        restaurant=restaurant,
+        table=first,
+        joined_tables=[second],
+        party_size=6,
+        server=StaffMember.objects.get(restaurant=restaurant, name="Ana"),
+        at=ago(seated_minutes_ago),
+    )
+    far.state = TableState.BLOCKED
+    far.save(update_fields=["state"])
+    return first, second
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("read_once", [False, True], ids=["alone", "with-the-floor-rows"])
+def test_a_table_pushed_together_counts_as_held_by_that_party_since_it_was_seated(restaurant, read_once):
+    first, second = _seat_pushed_together(restaurant, seated_minutes_ago=90)
+    # The joined table's own state changed later (a camera confirmed it), but its party sat down 90 min ago.
+    Table.objects.filter(pk=second.pk).update(state_changed_at=ago(3))
+    rows = floor_rows(restaurant=restaurant, now=NOW) if read_once else None
+
+    staffed, _ = load_quote_tables(restaurant=restaurant, now=NOW, rows=rows)
+
+    by_id = {table.id: table for table in staffed}
+    for table in (first, second):
+        assert (by_id[table.pk].state, by_id[table.pk].party_size) == (TableState.OCCUPIED, 6)
+        assert by_id[table.pk].minutes_in_state == pytest.approx(90)
+
+
+@pytest.mark.django_db
+def test_a_party_waits_for_the_pushed_together_party_to_leave_both_tables(restaurant, other_restaurant):
+    # The same party of 6, seated 90 min ago for a usual 100, at a 2-top and a 4-top pushed together: once
+    # with the 4-top's own state freshly changed, once not. Either way the 4-top frees when they leave.
+    for place in (restaurant, other_restaurant):
+        _, second = _seat_pushed_together(place, seated_minutes_ago=90)
+        add_history(place, second, stay_minutes=100, count=60, party_size=6)
+    Table.objects.filter(restaurant=other_restaurant, label="T1").update(state_changed_at=ago(1))
+
+    assert quote(restaurant, party_size=4) == quote(other_restaurant, party_size=4) <= 20
+
+
+@pytest.mark.django_db
+def test_the_board_and_a_quote_alone_quote_a_joined_floor_the_same(restaurant):
+    _seat_pushed_together(restaurant, seated_minutes_ago=60)
+    wait_in_line(restaurant, [2, 4, 6])
+
+    alone = waitlist_open_with_quotes(restaurant=restaurant, now=NOW)
+    board = waitlist_open_with_quotes(
+        restaurant=restaurant,
+        now=NOW,
+        entries=open_queue(restaurant=restaurant),
+        rows=floor_rows(restaurant=restaurant, now=NOW),
+    )
+
+    assert [(q.id, q.live_wait_minutes, q.live_wait_low, q.live_wait_high) for q in alone] == [
+        (q.id, q.live_wait_minutes, q.live_wait_low, q.live_wait_high) for q in board
+    ]
+    assert all(q.live_wait_minutes is not None for q in alone)
