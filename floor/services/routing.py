@@ -780,16 +780,23 @@ class NextPartyResult:
     preferences: dict = field(default_factory=dict)
 
 
-def _largest_free_text(snapshot: FloorSnapshot, prefs: Preferences) -> str:
+def _free_tables_text(snapshot: FloorSnapshot, party_size: int, prefs: Preferences) -> str:
     kind = "accessible " if prefs.accessible else ""
-    free = [t.max_seats for t in snapshot.tables if t.is_free and (t.accessible or not prefs.accessible)]
-    return f"largest free {kind}is a {max(free)}-top" if free else f"no {kind}table is free"
+    free = [t for t in snapshot.tables if t.is_free and (t.accessible or not prefs.accessible)]
+    if not free:
+        return f"no {kind}table is free"
+    big_enough = [t for t in free if t.max_seats >= party_size]
+    if not big_enough:
+        return f"largest free {kind}is a {max(t.max_seats for t in free)}-top"
+    # Free tables with seats enough, kept for larger parties (their minimum is higher): say the closest.
+    closest = min(big_enough, key=lambda t: (t.min_seats, t.max_seats, t.id))
+    return f"the free {closest.max_seats}-top takes {closest.min_seats} to {closest.max_seats}"
 
 
-def _waiting_reason(snapshot: FloorSnapshot, ranking: Ranking, prefs: Preferences) -> str:
-    # "no free table for 9" alone leaves the host asking what is free: say the largest free table.
+def _waiting_reason(snapshot: FloorSnapshot, ranking: Ranking, party_size: int, prefs: Preferences) -> str:
+    # "no free table for 9" alone leaves the host asking what is free: say so.
     if ranking.reason.startswith("no free"):
-        return f"{ranking.reason} — {_largest_free_text(snapshot, prefs)}"
+        return f"{ranking.reason} — {_free_tables_text(snapshot, party_size, prefs)}"
     return ranking.reason
 
 
@@ -829,7 +836,7 @@ def route_next_party(
         key = (entry.party_size, prefs)
         if key not in rankings:
             ranking = rank_seatings(snapshot, party_size=entry.party_size, preferences=prefs, limit=limit)
-            rankings[key] = (ranking, _waiting_reason(snapshot, ranking, prefs))
+            rankings[key] = (ranking, _waiting_reason(snapshot, ranking, entry.party_size, prefs))
         ranking, reason = rankings[key]
         if ranking.recommendations:
             chosen = (position, entry, prefs, ranking, "")

@@ -934,3 +934,15 @@ def test_seat_next_reads_a_fixed_number_of_queries_whatever_the_queue_length(
 
     assert result.entry == last
     assert len(result.passed_over) == waiting - 1
+
+
+@pytest.mark.django_db
+def test_seat_next_says_when_the_free_table_is_kept_for_larger_parties(restaurant, floor):
+    floor.server("Ana")
+    floor.table("10", 10, min_seats=7)
+    wait(restaurant, "Parker", 5, minutes_ago=30)
+
+    result = route_next_party(restaurant=restaurant, now=NOW)
+
+    assert result.recommendations == []
+    assert result.reason == "no free table for 5 — the free 10-top takes 7 to 10"
