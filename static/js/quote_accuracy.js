@@ -32,6 +32,7 @@
     actual: swatchColour("actual", "#b5542b"),
     ink: cssVar("--ink-soft", "#52606d"),
     grid: cssVar("--line", "#e3ded5"),
+    card: cssVar("--card", "#ffffff"),
   };
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
@@ -46,28 +47,39 @@
     return label.split(" ")[0];
   }
 
-  function chartData(buckets) {
+  // Each bucket's pair of bars side by side, about a third of the bucket's width each, at most 26 px: Chart.js's
+  // percentages alone leave a gap inside the pair once a bar hits its maximum thickness.
+  function barThickness(width, count) {
+    var plotWidth = Math.max(width - 48, 60); // less the minutes axis
+    return Math.max(4, Math.min(26, Math.floor((plotWidth / Math.max(count, 1)) * 0.33)));
+  }
+
+  function chartData(buckets, width) {
+    var bar = {
+      barThickness: barThickness(width, buckets.length),
+      borderWidth: { left: 1, right: 1 }, // a hairline in the card's colour between the pair
+      borderColor: colours.card,
+      buckets: buckets,
+    };
     return {
       labels: buckets.map(function (bucket) {
         return shortLabel(bucket.label);
       }),
       datasets: [
-        {
+        Object.assign({}, bar, {
           label: "Quoted",
           data: buckets.map(function (bucket) {
             return bucket.mean_quoted;
           }),
           backgroundColor: colours.quoted,
-          buckets: buckets,
-        },
-        {
+        }),
+        Object.assign({}, bar, {
           label: "Actual wait",
           data: buckets.map(function (bucket) {
             return bucket.mean_actual;
           }),
           backgroundColor: colours.actual,
-          buckets: buckets,
-        },
+        }),
       ],
     };
   }
@@ -77,7 +89,13 @@
       responsive: true,
       maintainAspectRatio: false,
       animation: reduceMotion ? false : { duration: 300 },
-      datasets: { bar: { maxBarThickness: 22, categoryPercentage: 0.7, barPercentage: 0.9 } },
+      onResize: function (chart, size) {
+        var thickness = barThickness(size.width, chart.data.labels.length);
+        chart.data.datasets.forEach(function (dataset) {
+          dataset.barThickness = thickness;
+        });
+      },
+      interaction: { mode: "index", intersect: false }, // one tooltip for the bucket: quoted and actual together
       plugins: {
         legend: { display: false }, // the panel's own legend, under the charts, names both colours
         tooltip: {
@@ -122,10 +140,14 @@
       var buckets = period[canvas.dataset.accuracyChart] || [];
       var chart = window.Chart.getChart(canvas);
       if (chart) {
-        chart.data = chartData(buckets);
+        chart.data = chartData(buckets, canvas.parentElement.clientWidth);
         chart.update();
       } else {
-        new window.Chart(canvas, { type: "bar", data: chartData(buckets), options: chartOptions() });
+        new window.Chart(canvas, {
+          type: "bar",
+          data: chartData(buckets, canvas.parentElement.clientWidth),
+          options: chartOptions(),
+        });
       }
     });
   }
