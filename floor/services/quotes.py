@@ -287,21 +287,28 @@ def simulate_waits(
     stays = rng.random((runs, len(queue))) < model.stay_share
     waits: dict[object, np.ndarray | None] = {}
     rows = np.arange(runs)
+    # The slots depend only on the party's size and need, not on the queue: each kind is worked out once,
+    # as a (slots x tables) index array, shorter slots padded with their own first table (max unchanged).
+    slot_indices: dict[tuple[int, bool], np.ndarray | None] = {}
     for position, party in enumerate(queue):
-        slots = _slots_for(party, tables)
-        if not slots:
+        kind = (party.party_size, party.accessible)
+        if kind not in slot_indices:
+            slots = _slots_for(party, tables)
+            width = max((len(slot) for slot in slots), default=0)
+            slot_indices[kind] = (
+                np.array([slot + (slot[0],) * (width - len(slot)) for slot in slots], dtype=np.intp) if slots else None
+            )
+        indices = slot_indices[kind]
+        if indices is None:
             waits[party.key] = None
             continue
-        times = np.stack([free[:, list(slot)].max(axis=1) for slot in slots], axis=1)
+        times = free[:, indices].max(axis=2)  # runs x slots: when each slot is wholly free
         chosen = times.argmin(axis=1)  # ties go to the first, smallest slot
         seated_at = times[rows, chosen]
         waits[party.key] = seated_at
         held_until = seated_at + model.stay(day_part, party.party_size).sample(rng, runs) + model.bus.sample(rng, runs)
-        stay = stays[:, position]
-        for s, slot in enumerate(slots):
-            mask = stay & (chosen == s)
-            for i in slot:
-                free[mask, i] = held_until[mask]
+        stay = stays[:, position]  # the runs where the party stays for its table (the others leave)
+        free[rows[stay, None], indices[chosen[stay]]] = held_until[stay, None]
     return waits
 
 
