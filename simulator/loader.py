@@ -18,6 +18,7 @@ from simulator.history import History
 from staff.models import Shift, ShiftBreak, StaffMember
 
 BATCH = 2000
+JoinedTable = Visit.joined_tables.through
 
 
 @dataclass
@@ -48,7 +49,7 @@ def rows_to_write(history: History) -> int:
         + len(history.requirements)
         + sum(1 + len(s.breaks) for s in history.shifts())
         + len(history.waitlist())
-        + sum(1 + len(v.items) for v in visits)
+        + sum(1 + len(v.joined_tables) + len(v.items) for v in visits)
         + sum(len(service.state_changes) for service in history.services)
     )
 
@@ -193,6 +194,16 @@ def history_load(*, history: History, progress: Progress | None = None) -> LoadR
                     pos_check_id=v.pos_check_id,
                 )
                 for v in service.visits
+            ],
+        )
+        # A party at tables pushed together: the visit's own table is the first, the others join it (their
+        # state changes, "joined to ...", are in the service's history like the first table's).
+        created(
+            "joined tables",
+            [
+                JoinedTable(visit=visits[position], table=tables[table])
+                for position, v in enumerate(service.visits)
+                for table in v.joined_tables
             ],
         )
         created(
