@@ -1062,19 +1062,6 @@
     });
   }
 
-  document.querySelectorAll("[data-period]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      document.querySelectorAll("[data-period]").forEach(function (other) {
-        var active = other === button;
-        other.classList.toggle("is-active", active);
-        other.setAttribute("aria-pressed", active ? "true" : "false");
-      });
-      document.querySelectorAll("[data-period-panel]").forEach(function (panel) {
-        panel.hidden = panel.dataset.periodPanel !== button.dataset.period;
-      });
-    });
-  });
-
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden) refresh();
   });
