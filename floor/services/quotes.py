@@ -527,14 +527,20 @@ def quote_queue(
         # Some party fits only tables in sections nobody works now: quote them as if those sections opened.
         fallback = simulate_waits(tables=everything, queue=queue, model=model, day_part=day_part)
         waits = {key: value if value is not None else fallback[key] for key, value in waits.items()}
-    return {key: _entry_quote(value) for key, value in waits.items()}
+    return _entry_quotes(waits)
 
 
-def _entry_quote(waits: np.ndarray | None) -> EntryQuote:
-    if waits is None:
-        return EntryQuote(minutes=None)
-    low, high = np.percentile(waits, [25, 75])
-    return EntryQuote(minutes=quote_minutes(waits), low=int(round(low)), high=int(round(high)))
+def _entry_quotes(waits: dict[object, np.ndarray | None]) -> dict[object, EntryQuote]:
+    quoted = [key for key, value in waits.items() if value is not None]
+    quotes = {key: EntryQuote(minutes=None) for key, value in waits.items() if value is None}
+    if quoted:
+        # All parties at once, row by row: the same medians and quartiles as one party at a time.
+        runs = np.stack([waits[key] for key in quoted])
+        medians = np.median(runs, axis=1)
+        lows, highs = np.percentile(runs, [25, 75], axis=1)
+        for key, median, low, high in zip(quoted, medians, lows, highs, strict=True):
+            quotes[key] = EntryQuote(minutes=int(round(float(median))), low=int(round(low)), high=int(round(high)))
+    return {key: quotes[key] for key in waits}
 
 
 NEW_PARTY = "new"
