@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from restaurant.models import API_KEY_PREFIX_LENGTH, ApiClient, ApiScope, Restaurant, hash_api_key
 
@@ -43,5 +43,11 @@ def api_client_create(*, restaurant: Restaurant, name: str, scopes: list[str], w
         webhook_url=webhook_url,
     )
     client.full_clean()
-    client.save()
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError:
+        # Two requests creating the same name at once both passed the check above; the unique constraint
+        # picked one, and the other is told so like any duplicate.
+        raise ValidationError({"name": f"this restaurant already has an API client named {name!r}"}) from None
     return IssuedKey(client=client, key=key)

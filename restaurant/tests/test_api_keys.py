@@ -123,3 +123,37 @@ def test_a_key_records_when_it_was_last_used(restaurant):
     key_client(issued.key).get("/api/v1/restaurants/")
     issued.client.refresh_from_db()
     assert issued.client.last_used_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_api_clients_created_at_once_with_one_name_leave_one_and_a_clear_error(using_postgres, restaurant):
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    from restaurant.models import ApiClient
+    from restaurant.services import api_client_create
+
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def create():
+        try:
+            barrier.wait()
+            api_client_create(restaurant=restaurant, name="Till", scopes=["pos"])
+            outcomes.append("created")
+        except ValidationError as error:
+            outcomes.append(error.message_dict["name"][0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert ApiClient.objects.filter(restaurant=restaurant, name="Till").count() == 1
+    assert outcomes.count("created") == 1
+    assert any("already has an API client named 'Till'" in outcome for outcome in outcomes)
