@@ -733,21 +733,35 @@ def route_party(
         preferences=prefs.as_dict(),
     )
     if record:
-        top = ranking.recommendations[0] if ranking.recommendations else None
-        decision = RoutingDecision.objects.create(
+        result.decision_id = _record_decision(
             restaurant=restaurant,
+            snapshot=snapshot,
+            ranking=ranking,
             party_size=party_size,
-            preferences=prefs.as_dict(),
+            prefs=prefs,
             waitlist_entry=waitlist_entry,
-            mode=snapshot.mode,
-            recommendations=[rec.as_dict() for rec in ranking.recommendations],
-            recommended_table_id=top.table_id if top else None,
-            recommended_server_id=top.server_id if top else None,
-            requested_by=requested_by if getattr(requested_by, "pk", None) else None,
-            created_at=snapshot.now,
-        )
-        result.decision_id = decision.pk
+            requested_by=requested_by,
+        ).pk
     return result
+
+
+def _record_decision(
+    *, restaurant, snapshot: FloorSnapshot, ranking, party_size: int, prefs, waitlist_entry, requested_by
+) -> RoutingDecision:
+    """Persist what was recommended (the top one apart, for the follow rate) as a RoutingDecision."""
+    top = ranking.recommendations[0] if ranking.recommendations else None
+    return RoutingDecision.objects.create(
+        restaurant=restaurant,
+        party_size=party_size,
+        preferences=prefs.as_dict(),
+        waitlist_entry=waitlist_entry,
+        mode=snapshot.mode,
+        recommendations=[rec.as_dict() for rec in ranking.recommendations],
+        recommended_table_id=top.table_id if top else None,
+        recommended_server_id=top.server_id if top else None,
+        requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+        created_at=snapshot.now,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -863,18 +877,13 @@ def route_next_party(
         preferences=prefs.as_dict(),
     )
     if record:
-        top = ranking.recommendations[0] if ranking.recommendations else None
-        decision = RoutingDecision.objects.create(
+        result.decision_id = _record_decision(
             restaurant=restaurant,
+            snapshot=snapshot,
+            ranking=ranking,
             party_size=entry.party_size,
-            preferences=prefs.as_dict(),
+            prefs=prefs,
             waitlist_entry=entry,
-            mode=snapshot.mode,
-            recommendations=[rec.as_dict() for rec in ranking.recommendations],
-            recommended_table_id=top.table_id if top else None,
-            recommended_server_id=top.server_id if top else None,
-            requested_by=requested_by if getattr(requested_by, "pk", None) else None,
-            created_at=snapshot.now,
-        )
-        result.decision_id = decision.pk
+            requested_by=requested_by,
+        ).pk
     return result
