@@ -20,6 +20,10 @@ class IssuedKey:
         return {"id": self.client.pk, "key": self.key, "signing_secret": self.client.signing_secret}
 
 
+def _name_taken(name: str) -> ValidationError:
+    return ValidationError({"name": f"this restaurant already has an API client named {name!r}"})
+
+
 @transaction.atomic
 def api_client_create(*, restaurant: Restaurant, name: str, scopes: list[str], webhook_url: str = "") -> IssuedKey:
     unknown = sorted(set(scopes) - set(ApiScope.values))
@@ -28,7 +32,7 @@ def api_client_create(*, restaurant: Restaurant, name: str, scopes: list[str], w
     if not name.strip():
         raise ValidationError({"name": "a name is required"})
     if ApiClient.objects.filter(restaurant=restaurant, name=name).exists():
-        raise ValidationError({"name": f"this restaurant already has an API client named {name!r}"})
+        raise _name_taken(name)
     while True:
         key = secrets.token_urlsafe(32)
         if not ApiClient.objects.filter(key_prefix=key[:API_KEY_PREFIX_LENGTH]).exists():
@@ -42,12 +46,17 @@ def api_client_create(*, restaurant: Restaurant, name: str, scopes: list[str], w
         signing_secret="whsec_" + secrets.token_urlsafe(32),
         webhook_url=webhook_url,
     )
-    client.full_clean()
+    # Uniqueness is left to the check above and to the database below. Model validation would query it a
+    # third time: a request that passed the check while another was committing the same name would then
+    # fail there, with the model's generic "__all__" message instead of the one about `name`.
+    client.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             client.save()
     except IntegrityError:
         # Two requests creating the same name at once both passed the check above; the unique constraint
         # picked one, and the other is told so like any duplicate.
-        raise ValidationError({"name": f"this restaurant already has an API client named {name!r}"}) from None
+        if ApiClient.objects.filter(restaurant=restaurant, name=name).exists():
+            raise _name_taken(name) from None
+        raise
     return IssuedKey(client=client, key=key)

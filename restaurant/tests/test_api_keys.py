@@ -157,3 +157,41 @@ def test_two_api_clients_created_at_once_with_one_name_leave_one_and_a_clear_err
     assert ApiClient.objects.filter(restaurant=restaurant, name="Till").count() == 1
     assert outcomes.count("created") == 1
     assert any("already has an API client named 'Till'" in outcome for outcome in outcomes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_name_committed_between_the_check_and_the_save_gives_the_same_error_on_name(using_postgres, restaurant):
+    """The race of the test above, made deterministic: another request commits the same name right after
+    this one's duplicate check has run. Model validation used to catch it with the generic `__all__`
+    message; the database must be the one to decide, and the caller told about `name` as usual."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    from restaurant.models import ApiClient
+    from restaurant.services import api_client_create
+
+    competitor = {}
+
+    def commit_the_same_name():
+        try:
+            competitor["issued"] = api_client_create(restaurant=restaurant, name="Till", scopes=["pos"])
+        finally:
+            connection.close()
+
+    def after_the_duplicate_check(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not competitor and 'FROM "restaurant_apiclient"' in sql and '"name"' in sql:
+            thread = threading.Thread(target=commit_the_same_name)
+            competitor["started"] = True
+            thread.start()
+            thread.join(timeout=30)
+        return result
+
+    with connection.execute_wrapper(after_the_duplicate_check), pytest.raises(ValidationError) as error:
+        api_client_create(restaurant=restaurant, name="Till", scopes=["pos"])
+
+    assert "issued" in competitor
+    assert error.value.message_dict == {"name": ["this restaurant already has an API client named 'Till'"]}
+    assert ApiClient.objects.filter(restaurant=restaurant, name="Till").count() == 1
