@@ -87,11 +87,22 @@ class AdminAccess:
         return sorted(rid for rid, role in self.roles.items() if role in roles)
 
 
+def may_enter_admin(user) -> bool:
+    """What `AdminSite.has_permission` asks: an active user with `is_staff`. Anyone else (a visitor on
+    the login page, a member without admin access) holds no admin permission and no role here."""
+    return bool(user and user.is_active and user.is_staff)
+
+
 def admin_access(request) -> AdminAccess:
     access = getattr(request, "_tenant_admin_access", None)
     if access is None:
-        rows = Membership.objects.filter(user=request.user).values_list("restaurant_id", "role")
-        access = AdminAccess(roles=dict(rows))
+        if may_enter_admin(request.user):
+            rows = Membership.objects.filter(user=request.user).values_list("restaurant_id", "role")
+            access = AdminAccess(roles=dict(rows))
+        else:
+            # The login page lists the apps too (AdminSite.each_context): an anonymous user has no id
+            # to filter memberships by, and needs no query to learn they may see nothing.
+            access = AdminAccess(roles={})
         request._tenant_admin_access = access
     return access
 
@@ -180,6 +191,8 @@ class TenantAdminMixin:
         if not self.self_service_field or self._is_inline:
             return {}
         access = admin_access(request)
+        if not access.roles:
+            return {}
         staff_model = self.model._meta.get_field(self.self_service_field).related_model
         key = staff_model._meta.label
         if key not in access.own_staff:
@@ -205,6 +218,8 @@ class TenantAdminMixin:
     # --- permissions ----------------------------------------------------------------------------
 
     def _allowed(self, request, obj, roles) -> bool:
+        if not may_enter_admin(request.user):
+            return False
         if request.user.is_superuser:
             return True
         if not is_tenant_model(self.model):
