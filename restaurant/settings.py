@@ -200,8 +200,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "restaurant.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "restaurant.authentication.SessionAuthentication",
     ],
+    # JSON only (restaurant/api/parsers.py): a form or multipart body is a 415, and the schema says so.
+    "DEFAULT_PARSER_CLASSES": ["restaurant.api.parsers.JSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -221,6 +223,10 @@ REST_FRAMEWORK = {
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# Request bodies: larger is a 413, nested deeper a 400, both before the body is parsed.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Restaurant Ops API",

@@ -1,6 +1,6 @@
 """One error shape for the whole API: {"error": {"code", "message", "details"}}."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -10,6 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from restaurant.api.parsers import RequestTooLarge
 from restaurant.exceptions import DomainError
 
 
@@ -81,6 +82,11 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = _blocked_delete(exc)
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own cap (DATA_UPLOAD_MAX_MEMORY_SIZE), met when the body is read, before our parser's.
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(str(exc))
     elif isinstance(exc, IntegrityError):
         # A database constraint caught what validation did not (usually a race): still the caller's input.
         exc = Conflict("The change conflicts with existing data.")

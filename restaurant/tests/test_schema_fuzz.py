@@ -166,3 +166,71 @@ def test_every_path_answers_every_method_without_a_500(fuzz_world):
             if method not in ("head", "options") and response.status_code >= 400:
                 assert "error" in response.json(), f"{method.upper()} {url}: not the error shape"
     assert requests > 100
+
+
+# --- Bodies no endpoint may choke on: nested too deep, too large, not JSON ---
+
+DEEP_ARRAY = "[" * 1000 + "]" * 1000
+DEEP_OBJECT = '{"a":' * 1000 + "1" + "}" * 1000
+BAD_BODIES = [
+    # (what, content type, body, status, error code)
+    ("nested arrays", "application/json", DEEP_ARRAY, 400, "parse_error"),
+    ("nested objects", "application/json", DEEP_OBJECT, 400, "parse_error"),
+    (
+        "deep inside a field",
+        "application/json",
+        '{"party_size": 2, "preferences": ' + DEEP_ARRAY + "}",
+        400,
+        "parse_error",
+    ),
+    ("over the size limit", "application/json", '{"name": "' + "x" * 9000 + '"}', 413, "request_too_large"),
+    ("form-encoded", "application/x-www-form-urlencoded", "name=Patio&party_size=2", 415, "unsupported_media_type"),
+    (
+        "multipart",
+        "multipart/form-data; boundary=BoUnDaRy",
+        '--BoUnDaRy\r\nContent-Disposition: form-data; name="name"\r\n\r\nPatio\r\n--BoUnDaRy--\r\n',
+        415,
+        "unsupported_media_type",
+    ),
+    ("not JSON at all", "application/json", "{not json", 400, "parse_error"),
+    ("NaN", "application/json", '{"party_size": NaN}', 400, "parse_error"),
+]
+
+
+def test_schema_offers_json_only_for_every_request_body():
+    bodies = {
+        f"{method.upper()} {path}": sorted(operation["requestBody"]["content"])
+        for path, operations in schema.raw_schema["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    }
+    assert len(bodies) >= 20
+    assert {name: types for name, types in bodies.items() if types != ["application/json"]} == {}
+
+
+@pytest.mark.django_db
+def test_every_operation_with_a_body_refuses_deep_large_and_non_json_bodies_in_the_error_shape(fuzz_world, settings):
+    settings.API_MAX_BODY_BYTES = 8192  # the deep bodies fit; the large one does not
+    client = Client()
+    client.cookies.load(fuzz_world["cookies"])
+    ours_before = snapshot(fuzz_world["ours"])
+    wrong, checked = [], 0
+    for path, operations in schema.raw_schema["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" not in operation:
+                continue
+
+            def real_id(match, path=path):
+                ids = fuzz_world["ids"].get(resource_of(path, match.group(1)), [999999])
+                return str(fuzz_world["ours"].pk if match.group(1) == "restaurant_id" else ids[0])
+
+            url = re.sub(r"\{(\w+)\}", real_id, path)
+            for what, content_type, body, status, code in BAD_BODIES:
+                response = client.generic(method.upper(), url, body, content_type=content_type, **fuzz_world["headers"])
+                checked += 1
+                got = (response.status_code, response.json().get("error", {}).get("code"))
+                if got != (status, code):
+                    wrong.append((f"{method.upper()} {url}", what, got))
+    assert checked >= 20 * len(BAD_BODIES)
+    assert wrong == []
+    assert snapshot(fuzz_world["ours"]) == ours_before, "a refused body changed something"
