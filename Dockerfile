@@ -40,4 +40,5 @@ RUN useradd --create-home --uid 10001 app && mkdir -p /app/var && chown -R app /
 USER app
 
 EXPOSE 8000
-CMD ["uvicorn", "restaurant.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]
+# Proxy headers are the app's business (TRUSTED_PROXIES, restaurant/middleware.py), not the server's.
+CMD ["uvicorn", "restaurant.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers"]

@@ -2,6 +2,7 @@
 SQLite, Celery on kombu's filesystem transport, DEBUG on. Production sets DJANGO_DEBUG=false and
 the secrets, which then have no defaults."""
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later part reads the client's address from REMOTE_ADDR (see restaurant/middleware.py).
+    "restaurant.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -115,6 +118,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "restaurant.login_guard.AccountLockoutBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -136,6 +140,22 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # A locked-out login gets this page with status 429 (axes' default code) instead of plain text.
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Axes reads REMOTE_ADDR, which TrustedProxyMiddleware set from the proxies below (never a client's header).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Each account's failures across all addresses (restaurant/login_guard.py): over the limit within the
+# window, only devices that logged into the account before may try; the window does not slide.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+LOGIN_ACCOUNT_COOLOFF_MINUTES = env.int("LOGIN_ACCOUNT_COOLOFF_MINUTES", default=15)
+LOGIN_KNOWN_DEVICE_DAYS = env.int("LOGIN_KNOWN_DEVICE_DAYS", default=90)
+
+# Reverse proxies whose X-Forwarded-For/-Proto are believed: addresses or networks, comma-separated.
+# Default none: the peer is the client. The web servers run with their own proxy handling off.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error} (use addresses or networks, comma-separated)") from None
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
@@ -222,6 +242,8 @@ REST_FRAMEWORK = {
         "client": env.str("API_THROTTLE_CLIENT", default="1200/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles count by REMOTE_ADDR alone (TrustedProxyMiddleware has set it), never X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 
 # Request bodies: larger is a 413, nested deeper a 400, both before the body is parsed.

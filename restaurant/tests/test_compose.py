@@ -1,5 +1,6 @@
 """docker-compose.yml is valid and has the production shape (no engine runs here: `config` validates offline)."""
 
+import os
 import shutil
 import subprocess
 
@@ -12,20 +13,28 @@ from conftest import require
 SERVICES = {"postgres", "redis", "migrate", "web", "worker", "beat", "vision-worker"}
 
 
-@pytest.fixture(scope="module")
-def compose(tmp_path_factory) -> list[str]:
+def _binary() -> str:
     binary = shutil.which("docker-compose")
     require(binary is not None, "docker-compose (apt-get install -y --no-install-recommends docker-compose)")
-    # An empty env file in place of any .env: a fresh clone must validate on the defaults written in the file.
-    empty = tmp_path_factory.mktemp("compose") / "empty.env"
-    empty.write_text("")
-    return [binary, "--env-file", str(empty)]
+    return binary
+
+
+@pytest.fixture(scope="module")
+def compose(tmp_path_factory) -> list[str]:
+    # An env file in place of any .env with the one value that has no default: a fresh clone plus a secret
+    # key must validate on the defaults written in the file.
+    env_file = tmp_path_factory.mktemp("compose") / "fresh.env"
+    env_file.write_text("DJANGO_SECRET_KEY=test-only-" + "k" * 50 + "\n")
+    return [_binary(), "--env-file", str(env_file)]
 
 
 def _config(compose: list[str], *args: str) -> subprocess.CompletedProcess:
+    # Compose reads the shell's environment before the env file: none of ours may leak in.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TRUSTED_PROXIES"))}
     return subprocess.run(
         [*compose, "-f", "docker-compose.yml", "config", *args],
         cwd=settings.BASE_DIR,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -33,10 +42,34 @@ def _config(compose: list[str], *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_compose_file_validates_on_a_fresh_clone(compose):
+def test_compose_file_validates_on_a_fresh_clone_with_a_secret_key(compose):
     result = _config(compose, "-q")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no "variable is not set" warnings either
+
+
+def test_compose_refuses_to_start_without_a_secret_key_and_says_so(tmp_path):
+    empty = tmp_path / "empty.env"
+    empty.write_text("")
+    result = _config([_binary(), "--env-file", str(empty)], "-q")
+    assert result.returncode != 0
+    assert "set DJANGO_SECRET_KEY in .env" in result.stderr
+
+
+def test_no_server_believes_forwarded_headers_on_its_own(compose):
+    # TRUSTED_PROXIES in the app decides (restaurant/middleware.py); a server trusting X-Forwarded-For
+    # from anyone (`--forwarded-allow-ips=*`) let every login guess come from a fresh address.
+    services = yaml.safe_load(_config(compose).stdout)["services"]
+    web = services["web"]["command"]
+    assert "--no-proxy-headers" in web
+    assert not any(arg.startswith(("--forwarded-allow-ips", "--proxy-headers")) for arg in web)
+    assert services["web"]["environment"]["TRUSTED_PROXIES"] == ""
+    procfile = (settings.BASE_DIR / "Procfile").read_text()
+    web_line = next(line for line in procfile.splitlines() if line.startswith("web:"))
+    assert "--no-proxy-headers" in web_line and "forwarded-allow-ips" not in web_line
+    dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
+    cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
+    assert '"--no-proxy-headers"' in cmd and "forwarded" not in cmd
 
 
 def test_compose_has_every_service_with_a_healthcheck_or_one_shot(compose):
