@@ -1,4 +1,7 @@
-"""Who is calling: the client's address behind the proxies the operator trusts, and nobody else's word.
+"""Request middleware of the project: the client's address (TrustedProxyMiddleware) and no caching of API
+answers (ApiNoStoreMiddleware).
+
+Who is calling: the client's address behind the proxies the operator trusts, and nobody else's word.
 
 `X-Forwarded-For` is whatever the sender wrote. Believed from anyone, it gives every request a fresh
 address: django-axes would never lock an account+address pair and the anonymous API budget would never
@@ -15,6 +18,7 @@ Every part of the app (axes, the API throttles, logs) then reads REMOTE_ADDR alo
 import ipaddress
 
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -64,3 +68,18 @@ class TrustedProxyMiddleware:
         if _trusted(_address(peer), self.proxies) and forwarded_proto is not None:
             meta["HTTP_X_FORWARDED_PROTO"] = forwarded_proto
         return self.get_response(request)
+
+
+class ApiNoStoreMiddleware:
+    """`Cache-Control: no-store` (and Django's other never-cache headers) on every answer under /api/:
+    floor states, staff and keys are nothing a browser or a shared proxy should keep. Here rather than in
+    the DRF views so the JSON 404s and the errors raised before a view runs carry it too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            add_never_cache_headers(response)
+        return response

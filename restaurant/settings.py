@@ -6,6 +6,7 @@ import ipaddress
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     # First: every later part reads the client's address from REMOTE_ADDR (see restaurant/middleware.py).
     "restaurant.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "restaurant.middleware.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -284,6 +287,25 @@ VISION_ENABLED = env_bool("VISION_ENABLED", False)
 VISION_WEIGHTS_DIR = env.str("VISION_WEIGHTS_DIR", default=str(BASE_DIR / "weights"))
 
 # --- Security (production) ---
+# Content-Security-Policy on every page (django-csp): scripts, styles, images and connections from this
+# site only, no inline script, no plugins, no framing. connect-src 'self' also covers the floor's WebSocket
+# (ws:/wss: to the same host, CSP level 3). Style *attributes* stay allowed: the floor script still writes
+# `style="--section:..."` into its markup; once it sets them through element.style, drop that line.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the dashboards' scripts read it for fetch() calls
 X_FRAME_OPTIONS = "DENY"

@@ -1,5 +1,7 @@
 """The API's one error shape, CSRF for session callers, and throttling."""
 
+import re
+
 import pytest
 from django.http import HttpRequest
 from django.middleware.csrf import _get_new_csrf_string
@@ -192,3 +194,38 @@ def test_anonymous_callers_are_throttled_by_address_where_they_are_let_in(settin
     assert_error(api_client.get("/api/schema/"), 429, "throttled")
     other_address = api_client.get("/api/schema/", REMOTE_ADDR="127.0.0.2")
     assert other_address.status_code == 200
+
+
+# --- Headers: nothing under /api/ is cached; every page has the strict policy ---
+
+
+@pytest.mark.django_db
+def test_every_kind_of_api_answer_says_no_store(manager_api, api_client, restaurant):
+    answers = [
+        manager_api.get(f"/api/v1/restaurants/{restaurant.pk}/sections/"),  # 200
+        manager_api.get("/api/v1/nothing-here/"),  # the catch-all's JSON 404
+        manager_api.generic(
+            "POST", f"/api/v1/restaurants/{restaurant.pk}/sections/", "{", content_type="application/json"
+        ),
+        api_client.get(f"/api/v1/restaurants/{restaurant.pk}/sections/"),  # 401
+        api_client.get("/api/schema/"),
+    ]
+    assert [response.status_code for response in answers] == [200, 404, 400, 401, 200]
+    for response in answers:
+        assert "no-store" in response["Cache-Control"], response.request["PATH_INFO"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/accounts/login/", "/api/docs/", "/admin/login/", "/api/v1/nothing-here/"])
+def test_pages_carry_a_policy_that_allows_no_inline_script(client, path):
+    response = client.get(path)
+    directives = dict(
+        (part.strip().split(" ", 1) + [""])[:2] for part in response["Content-Security-Policy"].split(";")
+    )
+    assert directives["script-src"] == "'self'"
+    assert directives["default-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "'self'" in directives["connect-src"]  # fetch() and the floor's WebSocket, same host
+    if response["Content-Type"].startswith("text/html"):
+        assert not re.search(rb"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", response.content)
+        assert b"<style" not in response.content
