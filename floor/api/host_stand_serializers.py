@@ -7,13 +7,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from floor.engine.floor import MAX_PARTY_SIZE
 from floor.models import RoutingDecision, Table, TableState, Visit, WaitlistEntry
 from floor.services.table_states import settable_states
 from restaurant.api.serializers import TenantPrimaryKeyRelatedField
 from restaurant.models import RoutingMode
 from staff.models import StaffMember
 
-MAX_PARTY_SIZE = 100
 MAX_JOINED_TABLES = 12
 MAX_ID = 2**63 - 1  # the ids' column (BigAutoField): larger numbers are no id at all
 
@@ -352,8 +352,8 @@ class FloorTableSerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         help_text="The other tables pushed together with this one for its party (empty when it seats alone).",
     )
-    server_name = serializers.CharField(source="server.name", allow_null=True, default=None)
-    server_initials = serializers.CharField(source="server.initials", allow_null=True, default=None)
+    server_name = serializers.CharField(allow_null=True)
+    server_initials = serializers.CharField(allow_null=True)
     section_id = serializers.IntegerField()
     section_name = serializers.CharField()
     state_changed_at = serializers.DateTimeField()
@@ -386,7 +386,7 @@ class FloorServerSerializer(serializers.Serializer):
     shift_id = serializers.IntegerField()
     section_id = serializers.IntegerField(allow_null=True)
     section_name = serializers.CharField(allow_null=True)
-    clocked_in_at = serializers.DateTimeField()
+    clocked_in_at = serializers.DateTimeField(source="clock_in")
     rotation_position = serializers.IntegerField(
         allow_null=True, help_text="1 is next to get a party; null when they take none now (break, cut)."
     )
@@ -396,9 +396,9 @@ class FloorServerSerializer(serializers.Serializer):
     skip_next = serializers.BooleanField()
     rotation_offset = serializers.IntegerField()
     open_table_ids = serializers.ListField(child=serializers.IntegerField())
-    active_covers = serializers.IntegerField(help_text="Guests at their tables now.")
-    shift_covers = serializers.IntegerField()
-    shift_parties = serializers.IntegerField()
+    active_covers = serializers.IntegerField(source="covers_now", help_text="Guests at their tables now.")
+    shift_covers = serializers.IntegerField(source="covers_shift")
+    shift_parties = serializers.IntegerField(source="parties_shift")
     last_seated_at = serializers.DateTimeField(allow_null=True)
     minutes_since_last_seated = serializers.IntegerField(allow_null=True)
 

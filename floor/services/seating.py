@@ -45,6 +45,7 @@ from floor.exceptions import (
     WrongRestaurant,
 )
 from floor.models import RoutingDecision, StateSource, Table, TableState, Visit, WaitlistEntry, WaitlistStatus
+from floor.services.routing import party_input
 from floor.services.table_states import (
     SEAT,
     TRANSITIONS,
@@ -85,8 +86,7 @@ def table_seat(
     """Seat a party at a table, or at `table` with `joined_tables` pushed together: open the visit, mark
     every table occupied, seat the waitlist entry, record the decision."""
     _check_owned(restaurant, server=server, waitlist_entry=waitlist_entry, routing_decision=routing_decision)
-    if not isinstance(party_size, int) or isinstance(party_size, bool) or party_size < 1:
-        raise InvalidFloorInput("party_size", "party_size must be a whole number of at least 1")
+    party_size, _ = party_input(party_size=party_size, preferences=None)
     validate_source(source)
     if table.restaurant_id != restaurant.pk:
         raise WrongRestaurant("table")
@@ -170,7 +170,8 @@ def visit_close(
     """Close a visit (check closed or party left) with its totals; its table goes dirty.
 
     Returns the closed visit (a fresh instance). A visit already closed is returned unchanged: the POS
-    may send the same close twice."""
+    may send the same close twice. A `closed_at` before the seating closes it at the seating time
+    (`Visit.closing_time`, the one rule of every way a visit closes)."""
     if visit.restaurant_id != restaurant.pk:
         raise WrongRestaurant("visit")
     validate_source(source)
@@ -186,9 +187,7 @@ def visit_close(
         locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
         if locked_visit.closed_at is not None:
             return locked_visit
-        if closed_at < locked_visit.seated_at:
-            raise InvalidFloorInput("closed_at", "a visit cannot close before it was seated")
-        locked_visit.closed_at = closed_at
+        locked_visit.closed_at = locked_visit.closing_time(closed_at)
         for field, value in money.items():
             setattr(locked_visit, field, value)
         locked_visit.save(update_fields=["closed_at", *money])

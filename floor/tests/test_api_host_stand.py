@@ -497,14 +497,15 @@ def test_bad_totals_are_a_400_naming_the_field_and_leave_the_visit_open(
     assert visit.closed_at is None
 
 
-def test_a_visit_cannot_close_before_it_was_seated(host_api, base, restaurant, table, ana):
+def test_a_close_stamped_before_the_seating_closes_the_visit_at_its_seating(host_api, base, restaurant, table, ana):
     visit = seated(restaurant, table, ana)
     before = (visit.seated_at - timedelta(hours=1)).isoformat()
 
-    response = host_api.post(f"{base}/visits/{visit.pk}/close", {"closed_at": before})
+    response = host_api.post(f"{base}/visits/{visit.pk}/close", {"closed_at": before, "tip": "4.00"})
 
-    assert response.status_code == 400
-    assert "closed_at" in error(response)["details"]
+    assert response.status_code == 200
+    visit.refresh_from_db()
+    assert (visit.closed_at, visit.tip) == (visit.seated_at, Decimal("4.00"))
 
 
 def test_staff_and_camera_keys_may_not_close_a_visit(staff_api, make_key_api, base, restaurant, table, ana):

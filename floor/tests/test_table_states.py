@@ -9,7 +9,10 @@ from floor.models import StateSource, TableState, TableStateChange
 from floor.services.table_states import allowed_states, needs_manager, settable_states, table_state_set
 from floor.tests.factories import VisitFactory
 from floor.tests.floor_setup import table_in
+from restaurant.models import Role
 from restaurant.tests.factories import UserFactory
+
+MANAGER = Role.MANAGER  # blocking and unblocking are a manager's
 
 AV, OC, DI, RE, BL = (
     TableState.AVAILABLE,
@@ -38,7 +41,9 @@ def test_each_allowed_change_moves_the_table_and_records_its_source(restaurant, 
     table = _table_in_state(restaurant, from_state)
     host = UserFactory()
 
-    result = table_state_set(restaurant=restaurant, table=table, to_state=to_state, source="host", actor=host)
+    result = table_state_set(
+        restaurant=restaurant, table=table, to_state=to_state, source="host", role=MANAGER, actor=host
+    )
 
     table.refresh_from_db()
     assert result.state == table.state == to_state
@@ -59,7 +64,7 @@ def test_each_illegal_change_names_the_current_and_allowed_states_and_writes_not
     table = _table_in_state(restaurant, from_state)
 
     with pytest.raises(IllegalTransition) as err:
-        table_state_set(restaurant=restaurant, table=table, to_state=to_state, source="host")
+        table_state_set(restaurant=restaurant, table=table, to_state=to_state, source="host", role=MANAGER)
 
     assert err.value.status_code == 409
     assert err.value.details == {
@@ -121,7 +126,7 @@ def test_marking_an_occupied_table_dirty_closes_its_open_visit(restaurant):
 def test_every_source_is_recorded(restaurant, source):
     table = table_in(restaurant)
 
-    table_state_set(restaurant=restaurant, table=table, to_state=BL, source=source, note="wobbly leg")
+    table_state_set(restaurant=restaurant, table=table, to_state=BL, source=source, role=MANAGER, note="wobbly leg")
 
     change = TableStateChange.objects.get(table=table)
     assert (change.source, change.note) == (source, "wobbly leg")
@@ -151,7 +156,7 @@ def test_another_restaurants_table_is_refused(restaurant, other_restaurant):
     table = table_in(other_restaurant)
 
     with pytest.raises(WrongRestaurant) as err:
-        table_state_set(restaurant=restaurant, table=table, to_state=BL, source="host")
+        table_state_set(restaurant=restaurant, table=table, to_state=BL, source="host", role=MANAGER)
 
     assert err.value.details["field"] == "table"
     table.refresh_from_db()

@@ -35,7 +35,7 @@ def busy_floor(restaurant):
 
 def add(restaurant, name="Smith", size=2, **kwargs):
     kwargs.setdefault("now", NOW)
-    return waitlist_add(restaurant=restaurant, party_name=name, party_size=size, **kwargs)
+    return waitlist_add(restaurant=restaurant, party_name=name, party_size=size, **kwargs).entry
 
 
 # == adding ========================================================================================
