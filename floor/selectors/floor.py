@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from floor.engine.floor import (
@@ -42,13 +42,13 @@ def floor_snapshot(*, restaurant, now: datetime | None = None, sections: bool = 
     tables = list(
         Table.objects.for_restaurant(restaurant)
         .active()
-        .select_related("section")
-        .annotate(joined_visit_id=Subquery(joined_into.values("visit_id")[:1]))
+        .annotate(section_name=F("section__name"), joined_visit_id=Subquery(joined_into.values("visit_id")[:1]))
         .order_by("id")
     )
     if section_names is None:
-        section_names = {table.section_id: table.section.name for table in tables}
+        section_names = {table.section_id: table.section_name for table in tables}
     on_floor = shifts_on_floor(restaurant=restaurant)
+    initials = {entry.staff.pk: entry.staff.initials for entry in on_floor}
     since = window_start(
         (entry.shift.clock_in for entry in on_floor if entry.shift.role in PERFORMANCE_TRACKED_ROLES), now
     )
@@ -58,7 +58,7 @@ def floor_snapshot(*, restaurant, now: datetime | None = None, sections: bool = 
         .order_by("seated_at", "id")
         .values_list(*VISIT_FIELDS)
     )
-    parties = _open_parties(visits, tables)
+    parties = _open_parties(visits, tables, initials)
     holder = parties_by_table(parties.values())
     return FloorSnapshot(
         now=now,
@@ -70,8 +70,10 @@ def floor_snapshot(*, restaurant, now: datetime | None = None, sections: bool = 
     )
 
 
-def _open_parties(visits, tables) -> dict[int, Party]:
-    """The open visits as parties, each with every table it holds: its own, then those pushed into it."""
+def _open_parties(visits, tables, initials: dict[int, str]) -> dict[int, Party]:
+    """The open visits as parties, each with every table it holds: its own, then those pushed into it.
+    `initials` are those of the staff on the floor; a server who left with a party still seated is named
+    from the visit."""
     joined: dict[int, list[int]] = {}
     for table in tables:
         if table.joined_visit_id is not None:
@@ -84,7 +86,8 @@ def _open_parties(visits, tables) -> dict[int, Party]:
             table_ids=(table_id, *sorted(joined.get(pk, ()))),
             server_id=server_id,
             server_name=server_name,
-            server_initials=StaffMember(name=server_name).initials if server_name else None,
+            server_initials=initials.get(server_id)
+            or (StaffMember(name=server_name).initials if server_name else None),
         )
         for pk, table_id, server_id, size, seated_at, closed_at, server_name in visits
         if closed_at is None
@@ -105,7 +108,7 @@ def _floor_table(table: Table, party: Party | None, now: datetime) -> FloorTable
         state_changed_at=table.state_changed_at,
         party=party,
         minutes_seated=minutes_between(party.seated_at, now) if party else None,
-        section_name=table.section.name,
+        section_name=table.section_name,
         x=table.x,
         y=table.y,
         width=table.width,

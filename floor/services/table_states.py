@@ -19,6 +19,7 @@ fate: clearing any one of them closes the visit and sends every one of them to d
 several tables locks them in id order (`lock_tables`, `lock_party`), so two services locking
 overlapping sets never deadlock."""
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -47,14 +48,24 @@ MANAGER_STATES = frozenset({TableState.BLOCKED})
 _STATE_ORDER = list(TableState.values)
 
 
+@functools.cache
+def _allowed(current: str) -> tuple[str, ...]:
+    return tuple(sorted(TRANSITIONS.get(current, {}), key=_STATE_ORDER.index))
+
+
+@functools.cache
+def _settable(current: str) -> tuple[str, ...]:
+    return tuple(state for state in _allowed(current) if TRANSITIONS[current][state] != SEAT)
+
+
 def allowed_states(current: str) -> list[str]:
     """Every state a table may go to from `current`, by any path (seating included)."""
-    return sorted(TRANSITIONS.get(current, {}), key=_STATE_ORDER.index)
+    return list(_allowed(current))
 
 
 def settable_states(current: str) -> list[str]:
     """The states `table_state_set` accepts from `current` (all but those only seating reaches)."""
-    return [state for state in allowed_states(current) if TRANSITIONS[current][state] != SEAT]
+    return list(_settable(current))
 
 
 def needs_manager(*, from_state: str, to_state: str) -> bool:

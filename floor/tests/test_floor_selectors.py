@@ -139,7 +139,9 @@ def test_a_cleared_party_leaves_its_tables_apart_again(restaurant):
 
     rows = floor_status(restaurant=restaurant).tables
 
-    assert [(row.state, row.joined_with, row.party_size, row.server_id) for row in rows] == [("dirty", (), None, None)] * 2
+    assert [(row.state, row.joined_with, row.party_size, row.server_id) for row in rows] == [
+        ("dirty", (), None, None)
+    ] * 2
 
 
 def test_floor_status_leaves_out_tables_out_of_service_and_other_restaurants(restaurant, other_restaurant):
