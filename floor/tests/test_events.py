@@ -10,6 +10,7 @@ from django.db import transaction
 
 from floor.events import floor_changed, floor_group
 from floor.models import TableState
+from floor.services.routing import routing_mode_set
 from floor.services.seating import table_bus, table_clear, table_seat, visit_close
 from floor.services.table_states import table_state_set
 from floor.tests.floor_setup import server_on_floor, table_in
@@ -151,6 +152,7 @@ SERVICES = {
     "rotation_changed by a cut": lambda r: server_cut(restaurant=r, staff=server_on_floor(r)),
     "rotation_changed by an uncut": lambda r: server_uncut(restaurant=r, staff=_cut(r)),
     "rotation_changed by a skip": lambda r: server_skip_once(restaurant=r, staff=server_on_floor(r)),
+    "mode_changed": lambda r: routing_mode_set(restaurant=r, mode="balanced"),
     "rotation_changed by a move": lambda r: server_move_in_rotation(restaurant=r, staff=server_on_floor(r), offset=-2),
 }
 

@@ -13,7 +13,7 @@ from floor.engine.routing import rank_seatings, server_order
 from floor.exceptions import InvalidFloorInput, WaitlistEntryClosed, WrongRestaurant
 from floor.models import RoutingDecision, TableState, Visit, WaitlistStatus
 from floor.selectors import floor_snapshot
-from floor.services.routing import route_next_party, route_party
+from floor.services.routing import route_next_party, route_party, routing_mode_set
 from floor.services.seating import table_seat
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
 from restaurant.models import RoutingMode
@@ -938,3 +938,29 @@ def test_seat_next_says_when_the_free_table_is_kept_for_larger_parties(restauran
 
     assert result.recommendations == []
     assert result.reason == "no free table for 5 — the free 10-top takes 7 to 10"
+
+
+# == the routing mode ==============================================================================
+
+
+@pytest.mark.django_db
+def test_switching_the_mode_writes_it_and_the_same_mode_again_changes_nothing(
+    restaurant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as first:
+        changed = routing_mode_set(restaurant=restaurant, mode=RoutingMode.PERFORMANCE)
+    with django_capture_on_commit_callbacks() as again:
+        unchanged = routing_mode_set(restaurant=restaurant, mode=RoutingMode.PERFORMANCE)
+
+    restaurant.refresh_from_db()
+    assert (changed, unchanged, restaurant.routing_mode) == (True, False, RoutingMode.PERFORMANCE)
+    assert (len(first), len(again)) == (1, 0)  # announced once, after commit
+
+
+@pytest.mark.django_db
+def test_an_unknown_mode_is_refused_naming_the_field(restaurant):
+    with pytest.raises(InvalidFloorInput) as refused:
+        routing_mode_set(restaurant=restaurant, mode="fastest")
+
+    restaurant.refresh_from_db()
+    assert refused.value.field == "mode" and restaurant.routing_mode == RoutingMode.ROTATION

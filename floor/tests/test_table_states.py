@@ -4,8 +4,8 @@ from itertools import product
 import pytest
 from django.utils import timezone
 
-from floor.exceptions import IllegalTransition, InvalidFloorInput, WrongRestaurant
-from floor.models import StateSource, TableState, TableStateChange
+from floor.exceptions import IllegalTransition, InvalidFloorInput, ManagerOnly, WrongRestaurant
+from floor.models import StateSource, Table, TableState, TableStateChange
 from floor.services.table_states import allowed_states, needs_manager, settable_states, table_state_set
 from floor.tests.factories import VisitFactory
 from floor.tests.floor_setup import table_in
@@ -170,3 +170,32 @@ def test_blocking_and_unblocking_need_a_manager_other_changes_do_not():
     assert not needs_manager(from_state=DI, to_state=AV)
     assert not needs_manager(from_state=AV, to_state=RE)
     assert not needs_manager(from_state=BL, to_state=BL)
+
+
+@pytest.mark.parametrize("role", [Role.HOST, Role.STAFF, "api", None])
+def test_only_a_manager_may_block_or_unblock_a_table_and_nothing_is_written_otherwise(restaurant, role):
+    table = table_in(restaurant)
+    blocked = table_in(restaurant, state=BL)
+
+    for target, to_state in [(table, BL), (blocked, AV)]:
+        with pytest.raises(ManagerOnly) as refused:
+            table_state_set(restaurant=restaurant, table=target, to_state=to_state, source="host", role=role)
+        assert refused.value.status_code == 403
+
+    assert not TableStateChange.objects.exists()
+    table_state_set(restaurant=restaurant, table=table, to_state=RE, source="host", role=role)  # others may
+    table_state_set(restaurant=restaurant, table=table, to_state=BL, source="host", role=Role.OWNER)
+
+
+def test_the_manager_rule_is_checked_against_the_state_under_the_lock(restaurant):
+    # The host's page still shows the table reserved (reserved -> available is anyone's), but a manager
+    # blocked it meanwhile: making it available now unblocks it, which only a manager may do.
+    table = table_in(restaurant, state=RE)
+    stale = Table.objects.get(pk=table.pk)
+    table_state_set(restaurant=restaurant, table=table, to_state=BL, source="host", role=Role.MANAGER)
+
+    with pytest.raises(ManagerOnly):
+        table_state_set(restaurant=restaurant, table=stale, to_state=AV, source="host", role=Role.HOST)
+
+    table.refresh_from_db()
+    assert table.state == BL
