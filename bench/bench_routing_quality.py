@@ -82,6 +82,25 @@ def party_preferences(party: Party) -> Preferences:
     return Preferences(feature=feature) if feature else Preferences()
 
 
+def floor_table(t, now) -> FloorTable:
+    """A simulator table as the engine's one table: an occupied one holds its party, seated since `since`."""
+    minutes = (now - t.since).total_seconds() / 60 if t.since else 0.0
+    seated = t.state == OCCUPIED and t.party_size
+    return FloorTable(
+        id=t.id,
+        label=t.label,
+        section_id=t.section,
+        min_seats=t.min_seats,
+        max_seats=t.max_seats,
+        state=t.state,
+        features=tuple(t.features),
+        combinable_group=t.combinable_group,
+        minutes_in_state=minutes,
+        party=SeatedParty(t.id, t.party_size, t.since, (t.id,)) if seated else None,
+        minutes_seated=minutes if seated else None,
+    )
+
+
 # -- the seat policy: the routing engine on the simulator's floor ----------------------------------
 
 
@@ -94,19 +113,7 @@ def engine_policy(mode: str, skills: dict[int, float]):
             now=state.now,
             mode=mode,
             config=config,
-            tables=tuple(
-                FloorTable(
-                    id=t.id,
-                    label=t.label,
-                    section_id=t.section,
-                    min_seats=t.min_seats,
-                    max_seats=t.max_seats,
-                    state=t.state,
-                    features=tuple(t.features),
-                    combinable_group=t.combinable_group,
-                )
-                for t in state.tables
-            ),
+            tables=tuple(floor_table(t, state.now) for t in state.tables),
             servers=tuple(
                 FloorServer(
                     staff_id=s.id,
@@ -152,27 +159,7 @@ class QuoteRecorder:
     def __call__(self, state: FloorState, party: Party) -> int:
         started = time.perf_counter()
         staffed = set(state.accepting_by_section())
-        tables = []
-        for t in state.tables:
-            if staffed and t.section not in staffed:
-                continue
-            minutes = (state.now - t.since).total_seconds() / 60 if t.since else 0.0
-            seated = t.state == OCCUPIED and t.party_size
-            tables.append(
-                FloorTable(
-                    id=t.id,
-                    label=t.label,
-                    section_id=t.section,
-                    min_seats=t.min_seats,
-                    max_seats=t.max_seats,
-                    state=t.state,
-                    features=tuple(t.features),
-                    combinable_group=t.combinable_group,
-                    minutes_in_state=minutes,
-                    party=SeatedParty(t.id, t.party_size, t.since, (t.id,)) if seated else None,
-                    minutes_seated=minutes if seated else None,
-                )
-            )
+        tables = [floor_table(t, state.now) for t in state.tables if not staffed or t.section in staffed]
         queue = []
         for waiting in state.waitlist:
             queue.append(
