@@ -1,5 +1,8 @@
 """Places and guests: sections, tables and their states, the waitlist, visits and what was
-ordered, the menu, and the routing engine's decisions."""
+ordered, the menu, and the routing engine's decisions.
+
+Over 400 lines on purpose: nine models that point at each other (a visit's tables, a decision's visit),
+read together with their migrations; each is short, and a models package would only scatter them."""
 
 from datetime import datetime
 from decimal import Decimal

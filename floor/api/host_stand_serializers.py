@@ -1,7 +1,11 @@
 """Input and output of the host-stand endpoints: routing, seating, table states, visits, the waitlist and
 the floor status. Field names of the contract (docs: issue "Contract the frontend and POS integrators
 rely on") are fixed: `recommendations[].table_id/server_id/score/reason`, `routing_decision_id`, the
-visit's `id`, `tables[].id/label/state/server_id/party_size`, `servers`, `waitlist`."""
+visit's `id`, `tables[].id/label/state/server_id/party_size`, `servers`, `waitlist`.
+
+Over 400 lines on purpose: the host stand's whole contract in one place, in the order of the API
+reference (docs/api.md), so a field's name is checked against its neighbours'; almost every line is a
+field declaration."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field

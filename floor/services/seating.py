@@ -1,5 +1,8 @@
 """Seating a party, and what follows: the check closing, the host clearing the table, bussing.
 
+Over 400 lines on purpose: these four services share one lock order and the checks made under it
+(below); kept in one module, a change to the order is seen whole.
+
 `table_seat` is atomic and race-safe. The tables' rows are locked first (SELECT ... FOR UPDATE), so of
 two hosts seating one table at once the second waits, then finds it occupied and gets `TableTaken`.
 Should a state ever disagree with the visits, the open visits at the tables (their own or pushed
