@@ -733,3 +733,29 @@ def test_waitlist_changes_for_other_restaurants_and_read_only_roles_are_refused(
     assert staff_api.post(f"{base}/waitlist/{mine.pk}/cancel").status_code == 403
     assert staff_api.post(f"{base}/waitlist", {"party_name": "A", "party_size": 2}).status_code == 403
     assert WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING).count() == 2
+
+
+def test_the_floor_rows_serialize_exactly_as_drf_would(restaurant, main, ana, table, window, monkeypatch):
+    # RowSerializer skips DRF's per-field lookups for the board's long lists; whatever fields are added to
+    # them, the payload must stay what DRF's own to_representation gives.
+    from rest_framework import serializers
+
+    from floor.api import host_stand_serializers
+    from floor.selectors import floor_board
+
+    seated(restaurant, table, ana)
+    seat_together_service = table_seat(
+        restaurant=restaurant, table=window[0], joined_tables=window[1:], party_size=10, server=ana
+    )
+    WaitlistEntryFactory(restaurant=restaurant, party_size=2, preferences={"feature": "booth"})
+    ShiftFactory(staff=StaffMemberFactory(restaurant=restaurant, role=StaffRole.HOST), role=StaffRole.HOST)
+    board = floor_board(restaurant=restaurant)
+
+    fast = host_stand_serializers.FloorSerializer(board).data
+    monkeypatch.setattr(
+        host_stand_serializers.RowSerializer, "to_representation", serializers.Serializer.to_representation
+    )
+    drf = host_stand_serializers.FloorSerializer(board).data
+
+    assert seat_together_service.pk and fast["support_staff"] and fast["waitlist"]
+    assert fast == drf
