@@ -449,6 +449,11 @@ class FloorTableSerializer(RowSerializer):
     min_seats = serializers.IntegerField()
     max_seats = serializers.IntegerField()
     features = serializers.ListField(child=serializers.CharField())
+    server_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The servers who can take a party at this table now, next in rotation first: those working its "
+        "section or every section (the routing engine's rule).",
+    )
     combinable_group = serializers.CharField()
     x = serializers.FloatField()
     y = serializers.FloatField()

@@ -168,6 +168,7 @@ class FloorTable:
     state_changed_at: datetime | None = None
     party: Party | None = None
     minutes_seated: float | None = None  # the party's, when there is one
+    server_ids: tuple[int, ...] = ()  # who may take a party here now, next first (set on the board)
     section_name: str = ""
     x: float = 0.0
     y: float = 0.0

@@ -169,6 +169,29 @@ def rotation_positions(snapshot: FloorSnapshot) -> dict[int, int]:
     return {standing.server.staff_id: index for index, standing in enumerate(server_order(snapshot, party_size=2), 1)}
 
 
+class _Takers:
+    """Who may take a party at a table of each section, first in the order first: those working the
+    section, and those clocked in without one (they cover every section). The routing engine's rule."""
+
+    def __init__(self, order: list[ServerStanding]):
+        self.by_section: dict[int | None, list[ServerStanding]] = {}
+        for standing in order:
+            self.by_section.setdefault(standing.server.section_id, []).append(standing)
+        self._cache: dict[int, list[ServerStanding]] = {}
+
+    def __call__(self, section_id: int) -> list[ServerStanding]:
+        if section_id not in self._cache:
+            mine = self.by_section.get(section_id, []) if section_id is not None else []
+            self._cache[section_id] = sorted(mine + self.by_section.get(None, []), key=lambda st: st.rank)
+        return self._cache[section_id]
+
+
+def servers_for_tables(snapshot: FloorSnapshot) -> dict[int, tuple[int, ...]]:
+    """For each table, the servers who may take a party there now, next in rotation first (a party of two)."""
+    takers = _Takers(server_order(snapshot, party_size=2))
+    return {t.id: tuple(st.server.staff_id for st in takers(t.section_id)) for t in snapshot.tables}
+
+
 # --------------------------------------------------------------------------------------------------
 # Scoring
 # --------------------------------------------------------------------------------------------------
@@ -256,13 +279,7 @@ def rank_seatings(
     order = server_order(snapshot, party_size=party_size)
     if not order:
         return Ranking(recommendations=[], reason=reasons.no_server_reason(snapshot), order=order)
-    by_section: dict[int | None, list[ServerStanding]] = {}
-    for standing in order:
-        by_section.setdefault(standing.server.section_id, []).append(standing)
-    floaters = by_section.get(None, [])
-
-    def servers_for(section_id: int) -> list[ServerStanding]:
-        return sorted(by_section.get(section_id, []) + floaters, key=lambda st: st.rank)
+    servers_for = _Takers(order)
 
     free = [t for t in snapshot.tables if t.is_free and (t.accessible or not prefs.accessible)]
     staffed = [t for t in free if servers_for(t.section_id)]

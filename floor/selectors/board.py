@@ -10,7 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from floor.engine.floor import FloorServer, FloorSnapshot, FloorTable, whole_minutes
-from floor.engine.routing import ServerStanding, rotation_positions, server_order
+from floor.engine.routing import ServerStanding, rotation_positions, server_order, servers_for_tables
 from floor.models import WAITLIST_OPEN, Section, WaitlistEntry
 from floor.selectors.floor import floor_snapshot
 from floor.selectors.quotes import QuotedEntry, waitlist_open_with_quotes
@@ -134,9 +134,9 @@ class SectionRef:
 
 @dataclass(frozen=True)
 class FloorBoard:
-    """Everything the floor dashboard shows and `GET /floor` answers: the floor status, servers in rotation
-    order (`rotation_position` set), who could clock in, the sections, and the open waitlist with live
-    quotes."""
+    """Everything the floor dashboard shows and `GET /floor` answers: the floor status (each table with the
+    servers who may take it, `server_ids`), servers in rotation order (`rotation_position` set), who could
+    clock in, the sections, and the open waitlist with live quotes."""
 
     restaurant_id: int
     at: datetime
@@ -175,11 +175,12 @@ def floor_board(*, restaurant, now: datetime | None = None) -> FloorBoard:
         .filter(active=True)
         .values_list("id", "name", "color")
     )
+    takers = servers_for_tables(snapshot)
     return FloorBoard(
         restaurant_id=restaurant.pk,
         at=now,
         mode=restaurant.routing_mode,
-        tables=status.tables,
+        tables=tuple(replace(table, server_ids=takers[table.id]) for table in status.tables),
         servers=tuple(replace(server, rotation_position=position.get(server.staff_id)) for server in ranked),
         support_staff=status.support_staff,
         off_floor=off_floor,

@@ -47,6 +47,9 @@ def test_the_engines_names_are_the_models_values():
     from floor.engine.quotes import CANCELLED, NO_SHOW, SEATED
 
     assert {SEATED, CANCELLED, NO_SHOW} <= set(WaitlistStatus.values)
+    from floor.api.serializers import TABLE_FEATURES
+
+    assert {*engine.WISHES, engine.ACCESSIBLE} == set(TABLE_FEATURES)
 
 
 @pytest.mark.parametrize("size", [0, -1, MAX_PARTY_SIZE + 1, 2.5, True, "4"])

@@ -276,7 +276,7 @@ def test_the_board_shows_what_floor_status_rotation_and_quotes_each_show_alone(r
     status = floor_status(restaurant=restaurant, now=now)
     order = servers_in_rotation_order(restaurant=restaurant, now=now)
     quotes = waitlist_open_with_quotes(restaurant=restaurant, now=now)
-    assert board.tables == status.tables
+    assert tuple(replace(table, server_ids=()) for table in board.tables) == status.tables
     assert board.support_staff == status.support_staff and board.waitlist_summary == status.waitlist
     by_id = {server.staff_id: server for server in status.servers}
     assert [server.staff_id for server in board.servers] == [standing.server.staff_id for standing in order]
@@ -284,3 +284,22 @@ def test_the_board_shows_what_floor_status_rotation_and_quotes_each_show_alone(r
     for server in board.servers:
         assert replace(server, rotation_position=None) == by_id[server.staff_id]
     assert board.waitlist == tuple(quotes) and len(quotes) == 5
+
+
+def test_each_table_on_the_board_lists_who_may_take_it_next_first(restaurant):
+    now = timezone.now()
+    patio, bar = SectionFactory(restaurant=restaurant, name="Patio"), SectionFactory(restaurant=restaurant, name="Bar")
+    first = StaffMemberFactory(restaurant=restaurant, name="First")
+    floater = StaffMemberFactory(restaurant=restaurant, name="Floater")
+    resting = StaffMemberFactory(restaurant=restaurant, name="Resting")
+    shift_clock_in(restaurant=restaurant, staff=first, section=patio, at=now - timedelta(hours=3))
+    shift_clock_in(restaurant=restaurant, staff=floater, at=now - timedelta(hours=2))
+    shift_clock_in(restaurant=restaurant, staff=resting, section=patio, at=now - timedelta(hours=4))
+    break_start(restaurant=restaurant, staff=resting)
+    on_patio, at_bar = table_in(restaurant, section=patio), table_in(restaurant, section=bar)
+
+    board = floor_board(restaurant=restaurant, now=now)
+
+    takers = {table.id: table.server_ids for table in board.tables}
+    # Rotation: neither seated yet, so by clock-in; the one on break takes nobody; the floater takes all.
+    assert takers == {on_patio.pk: (first.pk, floater.pk), at_bar.pk: (floater.pk,)}
