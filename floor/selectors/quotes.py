@@ -22,6 +22,9 @@ BUS_HISTORY_DAYS = 14
 MAX_HISTORY_VISITS = 20000
 MAX_BUS_CHANGES = 6000
 MODEL_CACHE_SECONDS = 900
+# Part of the cache key: a model pickled by another version of the code (its classes moved or changed)
+# is never read back, so a deploy cannot meet an unreadable cached model.
+MODEL_CACHE_VERSION = 2
 
 
 def day_part(restaurant, at: datetime) -> str:
@@ -34,7 +37,7 @@ def load_turn_model(*, restaurant, now: datetime | None = None, use_cache: bool 
     visits, bussing state changes, waitlist outcomes). Cached a quarter of an hour (history moves slowly),
     with the stay distributions of its day-parts already worked out."""
     now = now or timezone.now()
-    key = f"floor:turn-model:{restaurant.pk}:{now:%Y%m%d%H}:{now.minute // 15}"
+    key = f"floor:turn-model:v{MODEL_CACHE_VERSION}:{restaurant.pk}:{now:%Y%m%d%H}:{now.minute // 15}"
     if use_cache:
         model = cache.get(key)
         if model is not None:
