@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 
 from floor.engine.floor import (
@@ -26,8 +26,8 @@ from restaurant.models import FLOOR_ROLES, Restaurant
 from staff.models import PERFORMANCE_TRACKED_ROLES, StaffMember
 from staff.selectors import shifts_on_floor
 
-JoinedTable = Visit.joined_tables.through
-VISIT_FIELDS = ("id", "table_id", "server_id", "party_size", "seated_at", "closed_at", "server__name")
+# A visit's row, once per table pushed together with it (`joined_tables`: None when it sits alone).
+VISIT_FIELDS = ("id", "table_id", "server_id", "party_size", "seated_at", "closed_at", "server__name", "joined_tables")
 
 
 def floor_snapshot(*, restaurant, now: datetime | None = None, sections: bool = True) -> FloorSnapshot:
@@ -37,13 +37,8 @@ def floor_snapshot(*, restaurant, now: datetime | None = None, sections: bool = 
     `sections` (the section names then come with the tables: those with no active table are missing)."""
     now = now or timezone.now()
     section_names = dict(Section.objects.for_restaurant(restaurant).values_list("id", "name")) if sections else None
-    # Each table carries the open visit it is pushed into (if any): which tables sit together, no query per visit.
-    joined_into = JoinedTable.objects.filter(table_id=OuterRef("pk"), visit__closed_at__isnull=True)
     tables = list(
-        Table.objects.for_restaurant(restaurant)
-        .active()
-        .annotate(section_name=F("section__name"), joined_visit_id=Subquery(joined_into.values("visit_id")[:1]))
-        .order_by("id")
+        Table.objects.for_restaurant(restaurant).active().annotate(section_name=F("section__name")).order_by("id")
     )
     if section_names is None:
         section_names = {table.section_id: table.section_name for table in tables}
@@ -52,13 +47,14 @@ def floor_snapshot(*, restaurant, now: datetime | None = None, sections: bool = 
     since = window_start(
         (entry.shift.clock_in for entry in on_floor if entry.shift.role in PERFORMANCE_TRACKED_ROLES), now
     )
-    visits = list(
+    visits, joined = _visits(
         Visit.objects.for_restaurant(restaurant)
         .filter(Q(closed_at__isnull=True) | Q(seated_at__gte=since))
         .order_by("seated_at", "id")
-        .values_list(*VISIT_FIELDS)
+        .values_list(*VISIT_FIELDS),
+        active={table.pk for table in tables},
     )
-    parties = _open_parties(visits, tables, initials)
+    parties = _open_parties(visits, joined, initials)
     holder = parties_by_table(parties.values())
     return FloorSnapshot(
         now=now,
@@ -70,14 +66,23 @@ def floor_snapshot(*, restaurant, now: datetime | None = None, sections: bool = 
     )
 
 
-def _open_parties(visits, tables, initials: dict[int, str]) -> dict[int, Party]:
+def _visits(rows, *, active: set[int]) -> tuple[list[tuple], dict[int, list[int]]]:
+    """The visits once each (the rows come once per table pushed together, adjacent), and the active tables
+    pushed together with each."""
+    visits: list[tuple] = []
+    joined: dict[int, list[int]] = {}
+    for *visit, joined_id in rows:
+        if not visits or visits[-1][0] != visit[0]:
+            visits.append(tuple(visit))
+        if joined_id is not None and joined_id in active:
+            joined.setdefault(visit[0], []).append(joined_id)
+    return visits, joined
+
+
+def _open_parties(visits, joined: dict[int, list[int]], initials: dict[int, str]) -> dict[int, Party]:
     """The open visits as parties, each with every table it holds: its own, then those pushed into it.
     `initials` are those of the staff on the floor; a server who left with a party still seated is named
     from the visit."""
-    joined: dict[int, list[int]] = {}
-    for table in tables:
-        if table.joined_visit_id is not None:
-            joined.setdefault(table.joined_visit_id, []).append(table.pk)
     return {
         pk: Party(
             visit_id=pk,
