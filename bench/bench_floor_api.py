@@ -291,7 +291,7 @@ def floor_build(seed: int) -> Floor:
             party_size=rng.choices(range(1, 9), weights=[8, 44, 14, 20, 5, 5, 2, 2])[0],
             preferences={"feature": feature} if feature else None,
             now=now - timedelta(minutes=(WAITING - number) * 1.5),
-        )
+        ).entry
         waiting.append(entry.pk)
     key = api_client_create(restaurant=restaurant, name="bench", scopes=[ApiScope.FRONTEND]).key
     timings["tonight's floor"] = time.perf_counter() - started

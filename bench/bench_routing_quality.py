@@ -8,9 +8,10 @@ minutes), table utilisation and the guests' wait. Then the waitlist: the mean ab
 learned quote against the actual wait, next to a naive quote (10 minutes per party ahead + 10) and the
 simulator's host rule of thumb, all three asked at the same moment about the same parties.
 
-The engine runs exactly as in production (floor.services.routing.rank_seatings and
-floor.services.quotes.simulate_waits, the pure cores route_party and the waitlist use); only the
-loading from the database is replaced by an adapter from the simulator's floor. No database is used.
+The engine runs exactly as in production (floor.engine.routing.rank_seatings and
+floor.engine.quotes.simulate_waits, the pure cores route_party and the waitlist use); only the
+loading from the database is replaced by an adapter from the simulator's floor. No database, and no
+Django: the engine imports none.
 
     .venv/bin/python bench/bench_routing_quality.py [--evenings 14] [--seed 7] [--busy 1.3]
 """
@@ -18,7 +19,6 @@ loading from the database is replaced by an adapter from the simulator's floor. 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -28,22 +28,24 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "restaurant.settings")
 
-import django  # noqa: E402
-
-django.setup()  # the engine's modules import Django models; nothing here touches a database
-
-from floor.services.quotes import QueuedParty, QuoteTable, TurnModel, quote_minutes, simulate_waits  # noqa: E402
-from floor.services.routing import (  # noqa: E402
+from floor.engine.floor import (  # noqa: E402
+    BALANCED,
+    DEVELOPING,
+    OCCUPIED,
+    PERFORMANCE,
+    ROTATION,
+    STANDARD,
+    STRONG,
+    FloorServer,
     FloorSnapshot,
+    FloorTable,
     Preferences,
     RoutingConfig,
-    ServerSpot,
-    TableSpot,
-    rank_seatings,
 )
-from restaurant.models import RoutingMode, default_routing_settings  # noqa: E402
+from floor.engine.floor import Party as SeatedParty  # noqa: E402
+from floor.engine.quotes import QueuedParty, TurnModel, quote_minutes, simulate_waits  # noqa: E402
+from floor.engine.routing import rank_seatings  # noqa: E402
 from simulator.engine import (  # noqa: E402
     FloorState,
     Party,
@@ -57,20 +59,20 @@ from simulator.engine import (  # noqa: E402
     service_metrics,
     simulate_history,
 )
-from staff.models import Tier  # noqa: E402
 
 HISTORY_START = date(2026, 2, 2)  # a Monday
 HISTORY_DAYS = 28
 NO_QUOTE_MINUTES = 120  # a party no table here could seat: quote long (they will walk)
+TABLE_ROLES = ("server", "bartender")  # the roles that take tables (staff.models.PERFORMANCE_TRACKED_ROLES)
 
 
 def tier_of(skill: float) -> str:
     """The bench's stand-in for the weekly tier job: the simulator's skill, cut in thirds."""
     if skill >= 0.7:
-        return Tier.STRONG
+        return STRONG
     if skill < 0.4:
-        return Tier.DEVELOPING
-    return Tier.STANDARD
+        return DEVELOPING
+    return STANDARD
 
 
 def party_preferences(party: Party) -> Preferences:
@@ -80,40 +82,47 @@ def party_preferences(party: Party) -> Preferences:
     return Preferences(feature=feature) if feature else Preferences()
 
 
+def floor_table(t, now) -> FloorTable:
+    """A simulator table as the engine's one table: an occupied one holds its party, seated since `since`."""
+    minutes = (now - t.since).total_seconds() / 60 if t.since else 0.0
+    seated = t.state == OCCUPIED and t.party_size
+    return FloorTable(
+        id=t.id,
+        label=t.label,
+        section_id=t.section,
+        min_seats=t.min_seats,
+        max_seats=t.max_seats,
+        state=t.state,
+        features=tuple(t.features),
+        combinable_group=t.combinable_group,
+        minutes_in_state=minutes,
+        party=SeatedParty(t.id, t.party_size, t.since, (t.id,)) if seated else None,
+        minutes_seated=minutes if seated else None,
+    )
+
+
 # -- the seat policy: the routing engine on the simulator's floor ----------------------------------
 
 
 def engine_policy(mode: str, skills: dict[int, float]):
     """A simulator seat policy that seats each party where the routing engine's top recommendation says."""
-    config = RoutingConfig.from_settings(default_routing_settings())
+    config = RoutingConfig()  # the settings a new restaurant starts with
 
     def policy(state: FloorState, party: Party) -> Seating | None:
         snapshot = FloorSnapshot(
             now=state.now,
             mode=mode,
             config=config,
-            tables=tuple(
-                TableSpot(
-                    id=t.id,
-                    label=t.label,
-                    section_id=t.section,
-                    min_seats=t.min_seats,
-                    max_seats=t.max_seats,
-                    state=t.state,
-                    features=frozenset(t.features) - {"accessible"},
-                    accessible="accessible" in t.features,
-                    combinable_group=t.combinable_group,
-                )
-                for t in state.tables
-            ),
+            tables=tuple(floor_table(t, state.now) for t in state.tables),
             servers=tuple(
-                ServerSpot(
+                FloorServer(
                     staff_id=s.id,
                     name=s.name,
                     shift_id=s.id,
                     clock_in=s.clock_in,
                     section_id=s.section,
                     role=s.role,
+                    takes_tables=s.role in TABLE_ROLES,
                     tier=tier_of(skills[s.id]),
                     on_break=s.on_break,
                     cut=not s.accepting and not s.on_break,  # before their section opens, or after their cut
@@ -150,21 +159,7 @@ class QuoteRecorder:
     def __call__(self, state: FloorState, party: Party) -> int:
         started = time.perf_counter()
         staffed = set(state.accepting_by_section())
-        tables = [
-            QuoteTable(
-                id=t.id,
-                section_id=t.section,
-                min_seats=t.min_seats,
-                max_seats=t.max_seats,
-                state=t.state,
-                minutes_in_state=(state.now - t.since).total_seconds() / 60 if t.since else 0.0,
-                party_size=t.party_size,
-                accessible="accessible" in t.features,
-                combinable_group=t.combinable_group,
-            )
-            for t in state.tables
-            if not staffed or t.section in staffed
-        ]
+        tables = [floor_table(t, state.now) for t in state.tables if not staffed or t.section in staffed]
         queue = []
         for waiting in state.waitlist:
             queue.append(
@@ -236,9 +231,9 @@ def run(evenings: int, seed: int, busy: float, config: RestaurantConfig) -> tupl
         plan = plan_service(config, first + timedelta(days=n), day_part="dinner", seed=seed)
         skills = {member.index: member.skill for member in plan.restaurant.staff}
         policies = {
-            "rotation": engine_policy(RoutingMode.ROTATION, skills),
-            "balanced": engine_policy(RoutingMode.BALANCED, skills),
-            "performance": engine_policy(RoutingMode.PERFORMANCE, skills),
+            "rotation": engine_policy(ROTATION, skills),
+            "balanced": engine_policy(BALANCED, skills),
+            "performance": engine_policy(PERFORMANCE, skills),
             "host rule": rotation_host_policy,
             "random": random_policy(seed * 1000 + n),
         }

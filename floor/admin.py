@@ -22,6 +22,7 @@ from floor.models import (
 from floor.services.table_states import table_state_set
 from restaurant.admin_scoping import IsOpenFilter, RecentRowsFormSet, TenantAdminMixin
 from restaurant.models import FLOOR_ROLES
+from restaurant.selectors import role_in
 
 
 class FloorAdminMixin(TenantAdminMixin):
@@ -139,6 +140,7 @@ class TableAdmin(FloorAdminMixin, admin.ModelAdmin):
                     to_state=state,
                     source=StateSource.HOST,
                     actor=request.user,
+                    role=role_in(request.user, table.restaurant),
                 )
             except FloorError as exc:
                 self.message_user(request, f"{table.label}: {exc.message}", messages.ERROR)

@@ -50,6 +50,13 @@ class IllegalTransition(FloorError):
         self.allowed_states = allowed
 
 
+class ManagerOnly(FloorError):
+    """Only an owner or a manager may make this change (blocking a table or unblocking it)."""
+
+    status_code = 403
+    code = "permission_denied"
+
+
 class TableUnavailable(FloorError):
     """The table cannot take a party now (dirty, blocked, out of service)."""
 
@@ -78,3 +85,9 @@ class DecisionAlreadyUsed(FloorError):
     """The routing decision already led to a seating; a new party needs a new decision."""
 
     code = "routing_decision_used"
+
+
+class SectionInUse(FloorError):
+    """A section that still has tables cannot be deleted; `details["tables"]` says how many."""
+
+    code = "conflict"

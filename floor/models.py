@@ -1,6 +1,10 @@
 """Places and guests: sections, tables and their states, the waitlist, visits and what was
-ordered, the menu, and the routing engine's decisions."""
+ordered, the menu, and the routing engine's decisions.
 
+Over 400 lines on purpose: nine models that point at each other (a visit's tables, a decision's visit),
+read together with their migrations; each is short, and a models package would only scatter them."""
+
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -204,6 +208,18 @@ class WaitlistEntry(models.Model):
         return (self.seated_at - self.added_at).total_seconds() / 60
 
 
+class VisitQuerySet(TenantQuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def holding(self, table_ids):
+        """Open visits at any of these tables, as their own table or pushed together with it: the one
+        occupancy rule of open visits in SQL (its in-memory twin: `floor.engine.floor.parties_by_table`)."""
+        ids = list(table_ids)
+        joined = Visit.joined_tables.through.objects.filter(table_id__in=ids).values("visit_id")
+        return self.open().filter(Q(table_id__in=ids) | Q(pk__in=joined))
+
+
 class Visit(models.Model):
     """A party at a table (or tables pushed together), from seating to the check closing.
 
@@ -233,7 +249,7 @@ class Visit(models.Model):
     discount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     pos_check_id = models.CharField(max_length=100, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -264,6 +280,13 @@ class Visit(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    def closing_time(self, at: datetime) -> datetime:
+        """When the visit closes if asked to close at `at`: never before it was seated. Every way of closing
+        a visit (the check closing, the host clearing a table) goes through this one rule: an earlier time
+        (a POS clock behind ours, a seating stamped ahead) is taken as the seating time, so the check's
+        totals are kept and the tables freed; the turn model leaves such zero-minute stays out."""
+        return max(at, self.seated_at)
 
     @property
     def tables(self) -> list[Table]:

@@ -9,11 +9,8 @@ Who may act (sessions by role, API keys by scope; every member and key of the re
 Another restaurant's table, visit or entry in the URL is a 404; in the body it is a 400 naming the field.
 Paths follow the integrators' contract: no trailing slash."""
 
-from django.db import transaction
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from floor.api.host_stand_serializers import (
@@ -32,12 +29,11 @@ from floor.api.host_stand_serializers import (
     WaitlistChangeSerializer,
     WaitlistEntrySerializer,
 )
-from floor.events import floor_changed
 from floor.models import StateSource, Table, Visit, WaitlistEntry
 from floor.selectors import floor_board, waitlist_open_with_quotes
-from floor.services.routing import route_next_party, route_party
+from floor.services.routing import route_next_party, route_party, routing_mode_set
 from floor.services.seating import table_bus, table_clear, table_seat, visit_close
-from floor.services.table_states import lock_party, needs_manager, table_state_set
+from floor.services.table_states import table_state_set
 from floor.services.waitlist import waitlist_add, waitlist_cancel, waitlist_no_show, waitlist_notify
 from restaurant.api.scoping import FLOOR_WRITE_ROLES, RestaurantScopedMixin
 from restaurant.models import MANAGING_ROLES, ApiScope, Restaurant
@@ -180,21 +176,15 @@ class TableStateView(TableActionView):
     )
     def post(self, request, restaurant_id, table_id):
         data = self.valid_input(TableStateRequestSerializer)
-        restaurant = self.get_restaurant()
-        with transaction.atomic():
-            # Lock first, so the manager check sees the state the change is made from; with the tables
-            # pushed together with it, in the order every floor service locks them.
-            table, _, _ = lock_party(restaurant=restaurant, table=self.get_object())
-            if needs_manager(from_state=table.state, to_state=data["state"]) and self.get_role() not in MANAGING_ROLES:
-                raise PermissionDenied("Only a manager may block a table or unblock it.")
-            table = table_state_set(
-                restaurant=restaurant,
-                table=table,
-                to_state=data["state"],
-                source=self.source(),
-                actor=self.actor(),
-                note=data["note"],
-            )
+        table = table_state_set(
+            restaurant=self.get_restaurant(),
+            table=self.get_object(),
+            to_state=data["state"],
+            source=self.source(),
+            actor=self.actor(),
+            note=data["note"],
+            role=self.get_role(),
+        )
         return Response(TableStateSerializer(table).data)
 
 
@@ -280,11 +270,7 @@ class ModeView(HostStandView):
     )
     def post(self, request, restaurant_id):
         mode = self.valid_input(ModeSerializer)["mode"]
-        restaurant = self.get_restaurant()
-        with transaction.atomic():
-            changed = Restaurant.objects.filter(pk=restaurant.pk).exclude(routing_mode=mode).update(routing_mode=mode)
-            if changed:
-                floor_changed(restaurant.pk, "mode_changed", {"mode": mode})
+        routing_mode_set(restaurant=self.get_restaurant(), mode=mode)
         return Response(ModeSerializer({"mode": mode}).data)
 
 
@@ -322,21 +308,17 @@ class WaitlistView(HostStandView):
     )
     def post(self, request, restaurant_id):
         data = self.valid_input(WaitlistAddSerializer)
-        restaurant = self.get_restaurant()
-        now = timezone.now()
-        entry = waitlist_add(
-            restaurant=restaurant,
+        added = waitlist_add(
+            restaurant=self.get_restaurant(),
             party_name=data["party_name"],
             party_size=data["party_size"],
             phone=data["phone"],
             preferences=data.get("preferences"),
             notes=data["notes"],
-            now=now,
         )
-        quoted = next(item for item in waitlist_open_with_quotes(restaurant=restaurant) if item.id == entry.pk)
-        created = entry.added_at == now
         return Response(
-            WaitlistEntrySerializer(quoted).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            WaitlistEntrySerializer(added.quoted).data,
+            status=status.HTTP_201_CREATED if added.created else status.HTTP_200_OK,
         )
 
 

@@ -1,21 +1,108 @@
 """Input and output of the host-stand endpoints: routing, seating, table states, visits, the waitlist and
 the floor status. Field names of the contract (docs: issue "Contract the frontend and POS integrators
 rely on") are fixed: `recommendations[].table_id/server_id/score/reason`, `routing_decision_id`, the
-visit's `id`, `tables[].id/label/state/server_id/party_size`, `servers`, `waitlist`."""
+visit's `id`, `tables[].id/label/state/server_id/party_size`, `servers`, `waitlist`.
 
+Over 400 lines on purpose: the host stand's whole contract in one place, in the order of the API
+reference (docs/api.md), so a field's name is checked against its neighbours'; almost every line is a
+field declaration."""
+
+from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
+from floor.engine.floor import MAX_PARTY_SIZE
 from floor.models import RoutingDecision, Table, TableState, Visit, WaitlistEntry
 from floor.services.table_states import settable_states
 from restaurant.api.serializers import TenantPrimaryKeyRelatedField
 from restaurant.models import RoutingMode
 from staff.models import StaffMember
 
-MAX_PARTY_SIZE = 100
 MAX_JOINED_TABLES = 12
 MAX_ID = 2**63 - 1  # the ids' column (BigAutoField): larger numbers are no id at all
+
+
+# Fields whose DRF `to_representation` is exactly this conversion (a bool is already a bool on our rows).
+_PLAIN = {
+    serializers.IntegerField: int,
+    serializers.CharField: str,
+    serializers.FloatField: float,
+    serializers.BooleanField: bool,
+}
+
+
+def _iso_datetime(field_timezone):
+    """DRF's DateTimeField output for an aware datetime (ISO 8601 in the current time zone, "Z" for UTC)."""
+
+    def convert(value):
+        if value.tzinfo is None:
+            value = timezone.make_aware(value, field_timezone)
+        text = value.astimezone(field_timezone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return convert
+
+
+def _converter(field):
+    """(kind, conversion): "plain" and "drf" conversions serve every row; "datetime" needs the request's
+    time zone; "method" is the row serializer's own method (it may read the context)."""
+    plain = _PLAIN.get(type(field))
+    if plain is not None:
+        return "plain", plain
+    if type(field) is serializers.ListField and type(field.child) in _PLAIN:
+        item = _PLAIN[type(field.child)]
+        return "plain", lambda values: [None if value is None else item(value) for value in values]
+    plain_datetime = (
+        not hasattr(field, "timezone")
+        and not hasattr(field, "format")
+        and settings.USE_TZ
+        and str(api_settings.DATETIME_FORMAT).lower() == ISO_8601
+    )
+    if type(field) is serializers.DateTimeField and plain_datetime:
+        return "datetime", None
+    if isinstance(field, serializers.SerializerMethodField):
+        return "method", field.method_name
+    return "drf", field.to_representation
+
+
+class RowSerializer(serializers.Serializer):
+    """Output of one row of a long list (the board's tables, servers, waitlist), read from plain objects
+    whose every source exists. The same fields, names and values as DRF's own `to_representation`, which
+    a floor of 60 tables spends most of `GET .../floor` in: each field's source and conversion are
+    worked out once per class (on a template instance), not once per row, field and request; a test
+    holds the output equal to DRF's (floor/tests/test_api_host_stand.py)."""
+
+    _row_template: dict = {}
+
+    @classmethod
+    def _template(cls) -> list:
+        plan = cls._row_template.get(cls)
+        if plan is None:
+            plan = [(f.field_name, tuple(f.source_attrs), *_converter(f)) for f in cls()._readable_fields]
+            cls._row_template[cls] = plan
+        return plan
+
+    def _plan(self) -> list:
+        plan = self.__dict__.get("_row_plan")
+        if plan is None:
+            iso = _iso_datetime(timezone.get_current_timezone())
+            plan = self._row_plan = [
+                (name, attrs, iso if kind == "datetime" else getattr(self, how) if kind == "method" else how)
+                for name, attrs, kind, how in self._template()
+            ]
+        return plan
+
+    def to_representation(self, instance):
+        row = {}
+        for name, attrs, convert in self._plan():
+            value = instance
+            for attr in attrs:
+                value = getattr(value, attr)
+            row[name] = None if value is None else convert(value)
+        return row
 
 
 class PreferencesSchema(serializers.Serializer):
@@ -287,7 +374,7 @@ class WaitlistAddSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class WaitlistEntrySerializer(serializers.Serializer):
+class WaitlistEntrySerializer(RowSerializer):
     """An open waitlist entry with its place in the queue and its quotes."""
 
     id = serializers.IntegerField()
@@ -331,13 +418,13 @@ class WaitlistChangeSerializer(serializers.ModelSerializer):
 # --- Floor status ------------------------------------------------------------------------------------------
 
 
-class SectionRefSerializer(serializers.Serializer):
+class SectionRefSerializer(RowSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     color = serializers.CharField()
 
 
-class FloorTableSerializer(serializers.Serializer):
+class FloorTableSerializer(RowSerializer):
     """One table now: geometry for the map, state, and the party and server at it."""
 
     id = serializers.IntegerField()
@@ -352,8 +439,8 @@ class FloorTableSerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         help_text="The other tables pushed together with this one for its party (empty when it seats alone).",
     )
-    server_name = serializers.CharField(source="server.name", allow_null=True, default=None)
-    server_initials = serializers.CharField(source="server.initials", allow_null=True, default=None)
+    server_name = serializers.CharField(allow_null=True)
+    server_initials = serializers.CharField(allow_null=True)
     section_id = serializers.IntegerField()
     section_name = serializers.CharField()
     state_changed_at = serializers.DateTimeField()
@@ -362,6 +449,11 @@ class FloorTableSerializer(serializers.Serializer):
     min_seats = serializers.IntegerField()
     max_seats = serializers.IntegerField()
     features = serializers.ListField(child=serializers.CharField())
+    server_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The servers who can take a party at this table now, next in rotation first: those working its "
+        "section or every section (the routing engine's rule).",
+    )
     combinable_group = serializers.CharField()
     x = serializers.FloatField()
     y = serializers.FloatField()
@@ -375,7 +467,7 @@ class FloorTableSerializer(serializers.Serializer):
         return settable_states(table.state)
 
 
-class FloorServerSerializer(serializers.Serializer):
+class FloorServerSerializer(RowSerializer):
     """A server (or bartender) on the floor, in rotation order: load, last seating and the host's overrides."""
 
     id = serializers.IntegerField(source="staff_id", help_text="The staff member's id (`server_id` elsewhere).")
@@ -386,7 +478,7 @@ class FloorServerSerializer(serializers.Serializer):
     shift_id = serializers.IntegerField()
     section_id = serializers.IntegerField(allow_null=True)
     section_name = serializers.CharField(allow_null=True)
-    clocked_in_at = serializers.DateTimeField()
+    clocked_in_at = serializers.DateTimeField(source="clock_in")
     rotation_position = serializers.IntegerField(
         allow_null=True, help_text="1 is next to get a party; null when they take none now (break, cut)."
     )
@@ -396,14 +488,14 @@ class FloorServerSerializer(serializers.Serializer):
     skip_next = serializers.BooleanField()
     rotation_offset = serializers.IntegerField()
     open_table_ids = serializers.ListField(child=serializers.IntegerField())
-    active_covers = serializers.IntegerField(help_text="Guests at their tables now.")
-    shift_covers = serializers.IntegerField()
-    shift_parties = serializers.IntegerField()
+    active_covers = serializers.IntegerField(source="covers_now", help_text="Guests at their tables now.")
+    shift_covers = serializers.IntegerField(source="covers_shift")
+    shift_parties = serializers.IntegerField(source="parties_shift")
     last_seated_at = serializers.DateTimeField(allow_null=True)
     minutes_since_last_seated = serializers.IntegerField(allow_null=True)
 
 
-class SupportStaffSerializer(serializers.Serializer):
+class SupportStaffSerializer(RowSerializer):
     """Someone on the floor who takes no tables (host, busser, runner)."""
 
     id = serializers.IntegerField(source="staff_id", help_text="The staff member's id.")
@@ -412,7 +504,7 @@ class SupportStaffSerializer(serializers.Serializer):
     on_break = serializers.BooleanField()
 
 
-class OffFloorStaffSerializer(serializers.Serializer):
+class OffFloorStaffSerializer(RowSerializer):
     """An active staff member not clocked in."""
 
     id = serializers.IntegerField(help_text="The staff member's id.")

@@ -6,7 +6,7 @@ from rest_framework import viewsets
 from floor.api.filters import MenuItemFilter, SectionFilter, TableFilter
 from floor.api.serializers import MenuItemSerializer, SectionSerializer, TableSerializer
 from floor.models import MenuItem, Section, Table
-from restaurant.api.errors import Conflict
+from floor.services.sections import section_delete
 from restaurant.api.scoping import RestaurantScopedMixin
 from restaurant.models import ApiScope
 
@@ -22,13 +22,7 @@ class SectionViewSet(RestaurantScopedMixin, viewsets.ModelViewSet):
     ordering = ["sort_order", "name", "id"]
 
     def perform_destroy(self, instance):
-        tables = instance.tables.count()
-        if tables:
-            raise Conflict(
-                f"Section {instance.name!r} still has {tables} table(s); move or delete them first.",
-                extra={"tables": tables},
-            )
-        instance.delete()
+        section_delete(restaurant=self.get_restaurant(), section=instance)
 
 
 @extend_schema(tags=["floor"])

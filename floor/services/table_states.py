@@ -10,24 +10,26 @@ The transitions are data (`TRANSITIONS`), in this one place. Each allowed change
   it. Occupied never goes straight to available: it is bussed first.
 
 Setting the state a table already has is a no-op (no history row, no event), so a retried POS or camera
-event changes nothing twice. Entering or leaving `blocked` is a manager's decision: `needs_manager`
-tells the API layer when to ask for that role.
+event changes nothing twice. Entering or leaving `blocked` is a manager's decision: the caller passes
+the role of whoever asks (`role`), and `table_state_set` checks it under the table's lock, against the
+state the change is really made from (`needs_manager`; a key, a camera or the system has no such role).
 
 Tables pushed together for one party (a visit's `table` and its `joined_tables`) share the party's
 fate: clearing any one of them closes the visit and sends every one of them to dirty. Whatever locks
 several tables locks them in id order (`lock_tables`, `lock_party`), so two services locking
 overlapping sets never deadlock."""
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from floor.events import floor_changed
-from floor.exceptions import IllegalTransition, InvalidFloorInput, TableTaken, WrongRestaurant
+from floor.exceptions import IllegalTransition, InvalidFloorInput, ManagerOnly, TableTaken, WrongRestaurant
 from floor.models import StateSource, Table, TableState, TableStateChange, Visit
+from restaurant.models import MANAGING_ROLES
 
 SET = "set"
 SEAT = "seat"
@@ -46,19 +48,35 @@ MANAGER_STATES = frozenset({TableState.BLOCKED})
 _STATE_ORDER = list(TableState.values)
 
 
+@functools.cache
+def _allowed(current: str) -> tuple[str, ...]:
+    return tuple(sorted(TRANSITIONS.get(current, {}), key=_STATE_ORDER.index))
+
+
+@functools.cache
+def _settable(current: str) -> tuple[str, ...]:
+    return tuple(state for state in _allowed(current) if TRANSITIONS[current][state] != SEAT)
+
+
 def allowed_states(current: str) -> list[str]:
     """Every state a table may go to from `current`, by any path (seating included)."""
-    return sorted(TRANSITIONS.get(current, {}), key=_STATE_ORDER.index)
+    return list(_allowed(current))
 
 
 def settable_states(current: str) -> list[str]:
     """The states `table_state_set` accepts from `current` (all but those only seating reaches)."""
-    return [state for state in allowed_states(current) if TRANSITIONS[current][state] != SEAT]
+    return list(_settable(current))
 
 
 def needs_manager(*, from_state: str, to_state: str) -> bool:
-    """Blocking a table, or unblocking it, is for a manager; the API checks the caller's role with this."""
+    """Blocking a table, or unblocking it, is for a manager (`table_state_set` enforces it; the API and
+    the dashboard may ask it to show only what the caller may do)."""
     return from_state != to_state and (from_state in MANAGER_STATES or to_state in MANAGER_STATES)
+
+
+def may_set_state(*, role: str | None, from_state: str, to_state: str) -> bool:
+    """Whether someone of this role (None: a key, a camera, the system) may make this change."""
+    return role in MANAGING_ROLES or not needs_manager(from_state=from_state, to_state=to_state)
 
 
 # How often `lock_party` looks again when a party was seated or cleared at the table while it waited.
@@ -82,8 +100,7 @@ def lock_tables(*, table_ids: Iterable[int]) -> dict[int, Table]:
 
 def open_visit_at(table_id: int) -> Visit | None:
     """The open visit a table belongs to, as its own table or pushed together with it."""
-    joined = JoinedTable.objects.filter(table_id=table_id).values("visit_id")
-    return Visit.objects.filter(Q(table_id=table_id) | Q(pk__in=joined), closed_at__isnull=True).first()
+    return Visit.objects.holding([table_id]).first()
 
 
 def visit_table_ids(visit: Visit) -> list[int]:
@@ -95,11 +112,7 @@ def visit_table_ids(visit: Visit) -> list[int]:
 def tables_taken(table_ids: Iterable[int]) -> set[int]:
     """Those of the tables an open visit sits at, as its own table or pushed together with it."""
     ids = set(table_ids)
-    rows = (
-        Visit.objects.filter(closed_at__isnull=True)
-        .filter(Q(table_id__in=ids) | Q(joined_tables__in=ids))
-        .values_list("table_id", "joined_tables")
-    )
+    rows = Visit.objects.holding(ids).values_list("table_id", "joined_tables")
     return {table_id for row in rows for table_id in row if table_id in ids}
 
 
@@ -202,10 +215,12 @@ def table_state_set(
     confidence: float | None = None,
     note: str = "",
     at: datetime | None = None,
+    role: str | None = None,
 ) -> Table:
     """Set a table's state if the state machine allows it, recording who or what did it.
 
-    Occupied -> dirty closes the open visit (clearing). The same state again changes nothing."""
+    Occupied -> dirty closes the open visit (clearing). The same state again changes nothing. Blocking
+    or unblocking needs `role` to be a managing role (`ManagerOnly`, a 403, otherwise)."""
     if to_state not in TableState.values:
         raise InvalidFloorInput("state", f"state must be one of {', '.join(TableState.values)}")
     validate_source(source)
@@ -219,8 +234,13 @@ def table_state_set(
         if locked.state == to_state:
             sync_instance(table, locked)
             return table
-        from_state = locked.state
         kind = check_transition(table=locked, to_state=to_state, via=SET)
+        if not may_set_state(role=role, from_state=locked.state, to_state=to_state):
+            raise ManagerOnly(
+                "Only a manager may block a table or unblock it.",
+                details={"table_id": locked.pk, "current_state": locked.state, "requested_state": to_state},
+            )
+        from_state = locked.state
         closed_visit_ids = []
         others = []
         if kind == CLEAR and visit is not None:
@@ -253,6 +273,6 @@ def table_state_set(
 
 def _close(visit: Visit, *, at: datetime) -> int:
     locked = Visit.objects.select_for_update().get(pk=visit.pk)
-    locked.closed_at = max(at, locked.seated_at)
+    locked.closed_at = locked.closing_time(at)
     locked.save(update_fields=["closed_at"])
     return locked.pk

@@ -10,9 +10,11 @@ from django.db import transaction
 
 from floor.events import floor_changed, floor_group
 from floor.models import TableState
+from floor.services.routing import routing_mode_set
 from floor.services.seating import table_bus, table_clear, table_seat, visit_close
 from floor.services.table_states import table_state_set
 from floor.tests.floor_setup import server_on_floor, table_in
+from restaurant.models import Role
 from staff.services import (
     break_end,
     break_start,
@@ -24,6 +26,8 @@ from staff.services import (
     shift_clock_out,
 )
 from staff.tests.factories import StaffMemberFactory
+
+MANAGER = Role.MANAGER  # blocking and unblocking are a manager's
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +69,7 @@ def test_a_change_reaches_the_restaurants_group_once_committed(
     table = table_in(restaurant)
 
     with django_capture_on_commit_callbacks(execute=True):
-        table_state_set(restaurant=restaurant, table=table, to_state=TableState.BLOCKED, source="host")
+        table_state_set(restaurant=restaurant, table=table, to_state=TableState.BLOCKED, source="host", role=MANAGER)
 
     [message] = _messages(in_memory_layer, channel)
     assert message["type"] == "floor.changed"
@@ -89,7 +93,7 @@ def test_a_rolled_back_change_announces_nothing(restaurant, in_memory_layer, dja
     table = table_in(restaurant)
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
-        table_state_set(restaurant=restaurant, table=table, to_state=TableState.BLOCKED, source="host")
+        table_state_set(restaurant=restaurant, table=table, to_state=TableState.BLOCKED, source="host", role=MANAGER)
         raise RuntimeError("something later in the same transaction failed")
 
     assert _messages(in_memory_layer, channel, wait=0.2) == []
@@ -134,7 +138,9 @@ def _cut(restaurant):
 
 
 SERVICES = {
-    "table_state": lambda r: table_state_set(restaurant=r, table=table_in(r), to_state="blocked", source="host"),
+    "table_state": lambda r: table_state_set(
+        restaurant=r, table=table_in(r), to_state="blocked", source="host", role=MANAGER
+    ),
     "table_seated": lambda r: table_seat(restaurant=r, table=table_in(r), party_size=2, server=server_on_floor(r)),
     "visit_closed": lambda r: visit_close(restaurant=r, visit=_seated(r)[2]),
     "visit_closed by clearing": lambda r: table_clear(restaurant=r, table=_seated(r)[0]),
@@ -146,6 +152,7 @@ SERVICES = {
     "rotation_changed by a cut": lambda r: server_cut(restaurant=r, staff=server_on_floor(r)),
     "rotation_changed by an uncut": lambda r: server_uncut(restaurant=r, staff=_cut(r)),
     "rotation_changed by a skip": lambda r: server_skip_once(restaurant=r, staff=server_on_floor(r)),
+    "mode_changed": lambda r: routing_mode_set(restaurant=r, mode="balanced"),
     "rotation_changed by a move": lambda r: server_move_in_rotation(restaurant=r, staff=server_on_floor(r), offset=-2),
 }
 

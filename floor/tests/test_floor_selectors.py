@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,6 @@ from django.utils import timezone
 
 from floor.models import TableState, Visit, WaitlistStatus
 from floor.selectors import (
-    ServerStatus,
     floor_board,
     floor_status,
     servers_in_rotation_order,
@@ -77,12 +77,12 @@ def test_floor_status_shows_each_table_with_its_party_and_server(restaurant):
     by_label = {table.label: table for table in status.tables}
     twelve = by_label["12"]
     assert (twelve.state, twelve.party_size, twelve.minutes_seated, twelve.server_id) == ("occupied", 3, 18, ana.pk)
-    assert (twelve.server.name, twelve.server.initials, twelve.section_name) == ("Ana Ruiz", "AR", "Patio")
+    assert (twelve.server_name, twelve.server_initials, twelve.section_name) == ("Ana Ruiz", "AR", "Patio")
     assert (twelve.x, twelve.y, "booth" in twelve.features) == (120, 40, True)
     assert twelve.visit_id == seated.visits.get().pk
     fourteen = by_label["14"]
     assert fourteen.id == empty.pk
-    assert (fourteen.state, fourteen.server, fourteen.party_size, fourteen.minutes_seated) == (
+    assert (fourteen.state, fourteen.server_id, fourteen.party_size, fourteen.minutes_seated) == (
         "available",
         None,
         None,
@@ -122,11 +122,11 @@ def test_every_table_pushed_together_shows_the_party_its_server_and_the_others(r
             ana.pk,
             party.pk,
         )
-        assert (row.server.initials, set(row.joined_with)) == ("AR", {t.pk for t in others})
-    assert (by_label["W4"].joined_with, by_label["W4"].server, by_label["12"].joined_with) == ((), None, ())
+        assert (row.server_initials, set(row.joined_with)) == ("AR", {t.pk for t in others})
+    assert (by_label["W4"].joined_with, by_label["W4"].server_id, by_label["12"].joined_with) == ((), None, ())
     (server,) = status.servers
     # The party counts once; its three tables are all the server's.
-    assert (server.active_covers, server.shift_parties, server.open_tables) == (13, 2, 4)
+    assert (server.covers_now, server.parties_shift, len(server.open_table_ids)) == (13, 2, 4)
     assert set(server.open_table_ids) == {w1.pk, w2.pk, w3.pk, alone.pk}
 
 
@@ -139,7 +139,9 @@ def test_a_cleared_party_leaves_its_tables_apart_again(restaurant):
 
     rows = floor_status(restaurant=restaurant).tables
 
-    assert [(row.state, row.joined_with, row.party_size, row.server) for row in rows] == [("dirty", (), None, None)] * 2
+    assert [(row.state, row.joined_with, row.party_size, row.server_id) for row in rows] == [
+        ("dirty", (), None, None)
+    ] * 2
 
 
 def test_floor_status_leaves_out_tables_out_of_service_and_other_restaurants(restaurant, other_restaurant):
@@ -177,11 +179,11 @@ def test_each_server_on_the_floor_shows_their_load_and_last_seating(restaurant):
 
     by_name = {server.name: server for server in status.servers}
     a = by_name["Ana Ruiz"]
-    assert (a.open_tables, set(a.open_table_ids), a.active_covers) == (2, {t2.pk, t3.pk}, 7)
-    assert (a.shift_parties, a.shift_covers, a.minutes_since_last_seated) == (3, 9, 12)
+    assert (a.tables_now, set(a.open_table_ids), a.covers_now) == (2, {t2.pk, t3.pk}, 7)
+    assert (a.parties_shift, a.covers_shift, a.minutes_since_last_seated) == (3, 9, 12)
     assert (a.section_name, a.on_break, a.cut, a.can_take_tables) == ("Main", False, False, True)
     b = by_name["Ben Ode"]
-    assert (b.open_tables, b.active_covers, b.last_seated_at, b.minutes_since_last_seated) == (0, 0, None, None)
+    assert (b.tables_now, b.covers_now, b.last_seated_at, b.minutes_since_last_seated) == (0, 0, None, None)
     assert (b.on_break, b.cut, b.can_take_tables, b.section_id) == (True, True, False, None)
 
 
@@ -274,13 +276,30 @@ def test_the_board_shows_what_floor_status_rotation_and_quotes_each_show_alone(r
     status = floor_status(restaurant=restaurant, now=now)
     order = servers_in_rotation_order(restaurant=restaurant, now=now)
     quotes = waitlist_open_with_quotes(restaurant=restaurant, now=now)
-    assert board.tables == status.tables
+    assert tuple(replace(table, server_ids=()) for table in board.tables) == status.tables
     assert board.support_staff == status.support_staff and board.waitlist_summary == status.waitlist
     by_id = {server.staff_id: server for server in status.servers}
     assert [server.staff_id for server in board.servers] == [standing.server.staff_id for standing in order]
     assert [server.rotation_position for server in board.servers] == list(range(1, len(order) + 1))
     for server in board.servers:
-        assert {name: getattr(server, name) for name in ServerStatus.__dataclass_fields__} == vars(
-            by_id[server.staff_id]
-        )
+        assert replace(server, rotation_position=None) == by_id[server.staff_id]
     assert board.waitlist == tuple(quotes) and len(quotes) == 5
+
+
+def test_each_table_on_the_board_lists_who_may_take_it_next_first(restaurant):
+    now = timezone.now()
+    patio, bar = SectionFactory(restaurant=restaurant, name="Patio"), SectionFactory(restaurant=restaurant, name="Bar")
+    first = StaffMemberFactory(restaurant=restaurant, name="First")
+    floater = StaffMemberFactory(restaurant=restaurant, name="Floater")
+    resting = StaffMemberFactory(restaurant=restaurant, name="Resting")
+    shift_clock_in(restaurant=restaurant, staff=first, section=patio, at=now - timedelta(hours=3))
+    shift_clock_in(restaurant=restaurant, staff=floater, at=now - timedelta(hours=2))
+    shift_clock_in(restaurant=restaurant, staff=resting, section=patio, at=now - timedelta(hours=4))
+    break_start(restaurant=restaurant, staff=resting)
+    on_patio, at_bar = table_in(restaurant, section=patio), table_in(restaurant, section=bar)
+
+    board = floor_board(restaurant=restaurant, now=now)
+
+    takers = {table.id: table.server_ids for table in board.tables}
+    # Rotation: neither seated yet, so by clock-in; the one on break takes nobody; the floater takes all.
+    assert takers == {on_patio.pk: (first.pk, floater.pk), at_bar.pk: (floater.pk,)}

@@ -7,19 +7,16 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
+from floor.engine.floor import FloorTable, Party
+from floor.engine.quotes import Distribution, QueuedParty, TurnModel, quote_tables, simulate_waits
 from floor.models import StateSource, Table, TableState, TableStateChange, Visit, WaitlistEntry, WaitlistStatus
-from floor.selectors import floor_rows, waitlist_open_with_quotes
-from floor.services.quotes import (
-    Distribution,
-    QueuedParty,
-    QuoteTable,
-    TurnModel,
-    day_part_of,
-    load_quote_tables,
+from floor.selectors import (
+    day_part,
+    floor_snapshot,
     load_turn_model,
     open_queue,
-    quote_wait_minutes,
-    simulate_waits,
+    quote_new_party,
+    waitlist_open_with_quotes,
 )
 from floor.services.seating import table_seat
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
@@ -84,6 +81,10 @@ def add_history(restaurant, table, *, stay_minutes, count=60, party_size=2, loca
 def wait_in_line(restaurant, sizes):
     for n, size in enumerate(sizes):
         WaitlistEntryFactory(restaurant=restaurant, party_size=size, added_at=ago(30 - n))
+
+
+def quote_wait_minutes(*, restaurant, party_size, now, **kwargs):
+    return quote_new_party(restaurant=restaurant, party_size=party_size, now=now, **kwargs).minutes
 
 
 def quote(restaurant, party_size=2, **kwargs):
@@ -167,13 +168,29 @@ def test_the_model_is_loaded_from_visits_bussing_and_waitlist_history(restaurant
 def test_day_parts_follow_the_restaurants_local_time():
     restaurant = RestaurantFactory.build(timezone="America/New_York")
 
-    assert day_part_of(restaurant, datetime(2026, 3, 6, 12, 30, tzinfo=TZ)) == "lunch"
-    assert day_part_of(restaurant, datetime(2026, 3, 6, 20, 0, tzinfo=TZ)) == "dinner"
-    assert day_part_of(restaurant, datetime(2026, 3, 6, 16, 0, tzinfo=TZ)) == "lunch"  # the tail of lunch
-    assert day_part_of(restaurant, datetime(2026, 3, 6, 9, 0, tzinfo=TZ)) == "lunch"  # before the first
+    assert day_part(restaurant, datetime(2026, 3, 6, 12, 30, tzinfo=TZ)) == "lunch"
+    assert day_part(restaurant, datetime(2026, 3, 6, 20, 0, tzinfo=TZ)) == "dinner"
+    assert day_part(restaurant, datetime(2026, 3, 6, 16, 0, tzinfo=TZ)) == "lunch"  # the tail of lunch
+    assert day_part(restaurant, datetime(2026, 3, 6, 9, 0, tzinfo=TZ)) == "lunch"  # before the first
 
 
 # == the queue simulation ==========================================================================
+
+
+def QuoteTable(*, id, state, minutes_in_state=0.0, party_size=0, **fields):  # noqa: N802 (reads as the old type)
+    """A FloorTable as the quote sees it: an occupied one holds a party of `party_size` seated that long ago."""
+    party = None
+    if state == "occupied" and party_size:
+        party = Party(visit_id=id, size=party_size, seated_at=NOW, table_ids=(id,))
+    return FloorTable(
+        id=id,
+        label=str(id),
+        state=state,
+        minutes_in_state=minutes_in_state,
+        party=party,
+        minutes_seated=minutes_in_state if party else None,
+        **fields,
+    )
 
 
 def _tables(n, state="occupied", minutes=20, seats=4, **fields):
@@ -409,14 +426,14 @@ def test_a_table_pushed_together_counts_as_held_by_that_party_since_it_was_seate
     first, second = _seat_pushed_together(restaurant, seated_minutes_ago=90)
     # The joined table's own state changed later (a camera confirmed it), but its party sat down 90 min ago.
     Table.objects.filter(pk=second.pk).update(state_changed_at=ago(3))
-    rows = floor_rows(restaurant=restaurant, now=NOW) if read_once else None
+    snapshot = floor_snapshot(restaurant=restaurant, now=NOW, sections=read_once)
 
-    staffed, _ = load_quote_tables(restaurant=restaurant, now=NOW, rows=rows)
+    staffed, _ = quote_tables(snapshot)
 
     by_id = {table.id: table for table in staffed}
     for table in (first, second):
-        assert (by_id[table.pk].state, by_id[table.pk].party_size) == (TableState.OCCUPIED, 6)
-        assert by_id[table.pk].minutes_in_state == pytest.approx(90)
+        assert (by_id[table.pk].party_size, by_id[table.pk].party.table_ids) == (6, (first.pk, second.pk))
+        assert by_id[table.pk].minutes_seated == pytest.approx(90)
 
 
 @pytest.mark.django_db
@@ -441,7 +458,7 @@ def test_the_board_and_a_quote_alone_quote_a_joined_floor_the_same(restaurant):
         restaurant=restaurant,
         now=NOW,
         entries=open_queue(restaurant=restaurant),
-        rows=floor_rows(restaurant=restaurant, now=NOW),
+        snapshot=floor_snapshot(restaurant=restaurant, now=NOW),
     )
 
     assert [(q.id, q.live_wait_minutes, q.live_wait_low, q.live_wait_high) for q in alone] == [

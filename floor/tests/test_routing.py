@@ -8,18 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from floor.engine.floor import FloorServer, FloorSnapshot, FloorTable, RoutingConfig
+from floor.engine.routing import rank_seatings, server_order
 from floor.exceptions import InvalidFloorInput, WaitlistEntryClosed, WrongRestaurant
 from floor.models import RoutingDecision, TableState, Visit, WaitlistStatus
-from floor.services.routing import (
-    FloorSnapshot,
-    RoutingConfig,
-    ServerSpot,
-    TableSpot,
-    rank_seatings,
-    route_next_party,
-    route_party,
-    server_order,
-)
+from floor.selectors import floor_snapshot
+from floor.services.routing import route_next_party, route_party, routing_mode_set
 from floor.services.seating import table_seat
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
 from restaurant.models import RoutingMode
@@ -100,7 +94,7 @@ def labels(result):
 
 
 def spot_server(staff_id, name, *, section_id=1, clocked_in=180, last_seated=None, **fields):
-    return ServerSpot(
+    return FloorServer(
         staff_id=staff_id,
         name=name,
         shift_id=staff_id,
@@ -112,7 +106,7 @@ def spot_server(staff_id, name, *, section_id=1, clocked_in=180, last_seated=Non
 
 
 def snapshot(servers, tables=None, *, mode=RoutingMode.ROTATION, **config):
-    tables = tables or [TableSpot(id=1, label="1", section_id=1, min_seats=1, max_seats=4)]
+    tables = tables or [FloorTable(id=1, label="1", section_id=1, min_seats=1, max_seats=4)]
     return FloorSnapshot(
         now=NOW,
         mode=mode,
@@ -364,8 +358,8 @@ def test_rotation_seats_servers_never_seated_first_in_clock_in_order():
 
 def test_balanced_mode_puts_the_lightest_load_for_its_section_first():
     tables = [
-        TableSpot(id=1, label="1", section_id=1, min_seats=1, max_seats=24),
-        TableSpot(id=2, label="2", section_id=2, min_seats=1, max_seats=8),
+        FloorTable(id=1, label="1", section_id=1, min_seats=1, max_seats=24),
+        FloorTable(id=2, label="2", section_id=2, min_seats=1, max_seats=8),
     ]
     snap = snapshot(
         [
@@ -381,7 +375,7 @@ def test_balanced_mode_puts_the_lightest_load_for_its_section_first():
 
 
 def test_balanced_mode_splits_a_shared_section_between_its_servers():
-    tables = [TableSpot(id=1, label="1", section_id=1, min_seats=1, max_seats=20)]
+    tables = [FloorTable(id=1, label="1", section_id=1, min_seats=1, max_seats=20)]
     snap = snapshot(
         [
             spot_server(1, "Ana", section_id=1, covers_now=6),
@@ -496,9 +490,7 @@ def test_skip_and_move_come_from_the_shift_and_show_in_the_reason(restaurant, fl
 
 
 def rank_order(restaurant):
-    from floor.services.routing import load_floor_snapshot
-
-    return server_order(load_floor_snapshot(restaurant=restaurant, now=NOW), party_size=4)
+    return server_order(floor_snapshot(restaurant=restaurant, now=NOW), party_size=4)
 
 
 @pytest.mark.django_db
@@ -554,7 +546,7 @@ def test_a_penalised_server_is_still_offered_when_they_are_the_only_one(restaura
 
 def test_the_window_and_penalty_are_the_restaurants_settings():
     servers = [spot_server(1, "Ana", last_seated=6)]
-    tables = [TableSpot(id=1, label="1", section_id=1, min_seats=1, max_seats=4)]
+    tables = [FloorTable(id=1, label="1", section_id=1, min_seats=1, max_seats=4)]
 
     default = rank_seatings(snapshot(servers, tables), party_size=4).recommendations[0]
     wider = rank_seatings(
@@ -649,7 +641,7 @@ def test_the_same_floor_gives_the_same_answer(restaurant, floor):
 
 
 def test_ranking_does_not_depend_on_the_order_rows_arrive_in():
-    tables = [TableSpot(id=i, label=str(i), section_id=1 + i % 2, min_seats=1, max_seats=4) for i in range(1, 9)]
+    tables = [FloorTable(id=i, label=str(i), section_id=1 + i % 2, min_seats=1, max_seats=4) for i in range(1, 9)]
     servers = [spot_server(i, f"S{i}", section_id=1 + i % 2, last_seated=30) for i in range(1, 5)]
     shuffled_tables, shuffled_servers = tables[:], servers[:]
     random.Random(7).shuffle(shuffled_tables)
@@ -946,3 +938,29 @@ def test_seat_next_says_when_the_free_table_is_kept_for_larger_parties(restauran
 
     assert result.recommendations == []
     assert result.reason == "no free table for 5 — the free 10-top takes 7 to 10"
+
+
+# == the routing mode ==============================================================================
+
+
+@pytest.mark.django_db
+def test_switching_the_mode_writes_it_and_the_same_mode_again_changes_nothing(
+    restaurant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as first:
+        changed = routing_mode_set(restaurant=restaurant, mode=RoutingMode.PERFORMANCE)
+    with django_capture_on_commit_callbacks() as again:
+        unchanged = routing_mode_set(restaurant=restaurant, mode=RoutingMode.PERFORMANCE)
+
+    restaurant.refresh_from_db()
+    assert (changed, unchanged, restaurant.routing_mode) == (True, False, RoutingMode.PERFORMANCE)
+    assert (len(first), len(again)) == (1, 0)  # announced once, after commit
+
+
+@pytest.mark.django_db
+def test_an_unknown_mode_is_refused_naming_the_field(restaurant):
+    with pytest.raises(InvalidFloorInput) as refused:
+        routing_mode_set(restaurant=restaurant, mode="fastest")
+
+    restaurant.refresh_from_db()
+    assert refused.value.field == "mode" and restaurant.routing_mode == RoutingMode.ROTATION

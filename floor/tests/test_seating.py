@@ -361,7 +361,6 @@ def test_closing_a_closed_visit_again_changes_nothing(restaurant, table, server)
         ({"tax": Decimal("1.005")}, "tax"),
         ({"discount": Decimal("NaN")}, "discount"),
         ({"subtotal": Decimal("100000000")}, "subtotal"),
-        ({"closed_at": timezone.now() - timedelta(hours=1)}, "closed_at"),
     ],
 )
 def test_a_close_with_bad_figures_is_refused_naming_the_field(restaurant, table, server, changes, field):
@@ -373,6 +372,25 @@ def test_a_close_with_bad_figures_is_refused_naming_the_field(restaurant, table,
     assert err.value.details["field"] == field
     visit.refresh_from_db()
     assert visit.is_open
+
+
+def test_every_way_of_closing_a_visit_closes_it_no_earlier_than_its_seating(restaurant, server):
+    # One rule (Visit.closing_time): a close stamped before the seating (a POS clock behind ours) is taken
+    # as the seating time, whether the check closes or the host clears the table.
+    seated_at = timezone.now()
+    early = seated_at - timedelta(hours=1)
+    by_check = table_seat(restaurant=restaurant, table=table_in(restaurant), party_size=2, server=server, at=seated_at)
+    cleared_table = table_in(restaurant)
+    by_host = table_seat(restaurant=restaurant, table=cleared_table, party_size=2, server=server, at=seated_at)
+
+    closed = visit_close(restaurant=restaurant, visit=by_check, closed_at=early, tip=Decimal("3.00"))
+    table_clear(restaurant=restaurant, table=cleared_table, at=early)
+
+    by_host.refresh_from_db()
+    assert closed.closed_at == by_host.closed_at == seated_at
+    assert closed.tip == Decimal("3.00") and closed.turn_minutes == by_host.turn_minutes == 0
+    cleared_table.refresh_from_db()
+    assert cleared_table.state == TableState.DIRTY
 
 
 def test_another_restaurants_visit_cannot_be_closed(restaurant, other_restaurant, table, server):

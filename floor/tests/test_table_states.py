@@ -4,12 +4,15 @@ from itertools import product
 import pytest
 from django.utils import timezone
 
-from floor.exceptions import IllegalTransition, InvalidFloorInput, WrongRestaurant
-from floor.models import StateSource, TableState, TableStateChange
+from floor.exceptions import IllegalTransition, InvalidFloorInput, ManagerOnly, WrongRestaurant
+from floor.models import StateSource, Table, TableState, TableStateChange
 from floor.services.table_states import allowed_states, needs_manager, settable_states, table_state_set
 from floor.tests.factories import VisitFactory
 from floor.tests.floor_setup import table_in
+from restaurant.models import Role
 from restaurant.tests.factories import UserFactory
+
+MANAGER = Role.MANAGER  # blocking and unblocking are a manager's
 
 AV, OC, DI, RE, BL = (
     TableState.AVAILABLE,
@@ -38,7 +41,9 @@ def test_each_allowed_change_moves_the_table_and_records_its_source(restaurant, 
     table = _table_in_state(restaurant, from_state)
     host = UserFactory()
 
-    result = table_state_set(restaurant=restaurant, table=table, to_state=to_state, source="host", actor=host)
+    result = table_state_set(
+        restaurant=restaurant, table=table, to_state=to_state, source="host", role=MANAGER, actor=host
+    )
 
     table.refresh_from_db()
     assert result.state == table.state == to_state
@@ -59,7 +64,7 @@ def test_each_illegal_change_names_the_current_and_allowed_states_and_writes_not
     table = _table_in_state(restaurant, from_state)
 
     with pytest.raises(IllegalTransition) as err:
-        table_state_set(restaurant=restaurant, table=table, to_state=to_state, source="host")
+        table_state_set(restaurant=restaurant, table=table, to_state=to_state, source="host", role=MANAGER)
 
     assert err.value.status_code == 409
     assert err.value.details == {
@@ -121,7 +126,7 @@ def test_marking_an_occupied_table_dirty_closes_its_open_visit(restaurant):
 def test_every_source_is_recorded(restaurant, source):
     table = table_in(restaurant)
 
-    table_state_set(restaurant=restaurant, table=table, to_state=BL, source=source, note="wobbly leg")
+    table_state_set(restaurant=restaurant, table=table, to_state=BL, source=source, role=MANAGER, note="wobbly leg")
 
     change = TableStateChange.objects.get(table=table)
     assert (change.source, change.note) == (source, "wobbly leg")
@@ -151,7 +156,7 @@ def test_another_restaurants_table_is_refused(restaurant, other_restaurant):
     table = table_in(other_restaurant)
 
     with pytest.raises(WrongRestaurant) as err:
-        table_state_set(restaurant=restaurant, table=table, to_state=BL, source="host")
+        table_state_set(restaurant=restaurant, table=table, to_state=BL, source="host", role=MANAGER)
 
     assert err.value.details["field"] == "table"
     table.refresh_from_db()
@@ -165,3 +170,32 @@ def test_blocking_and_unblocking_need_a_manager_other_changes_do_not():
     assert not needs_manager(from_state=DI, to_state=AV)
     assert not needs_manager(from_state=AV, to_state=RE)
     assert not needs_manager(from_state=BL, to_state=BL)
+
+
+@pytest.mark.parametrize("role", [Role.HOST, Role.STAFF, "api", None])
+def test_only_a_manager_may_block_or_unblock_a_table_and_nothing_is_written_otherwise(restaurant, role):
+    table = table_in(restaurant)
+    blocked = table_in(restaurant, state=BL)
+
+    for target, to_state in [(table, BL), (blocked, AV)]:
+        with pytest.raises(ManagerOnly) as refused:
+            table_state_set(restaurant=restaurant, table=target, to_state=to_state, source="host", role=role)
+        assert refused.value.status_code == 403
+
+    assert not TableStateChange.objects.exists()
+    table_state_set(restaurant=restaurant, table=table, to_state=RE, source="host", role=role)  # others may
+    table_state_set(restaurant=restaurant, table=table, to_state=BL, source="host", role=Role.OWNER)
+
+
+def test_the_manager_rule_is_checked_against_the_state_under_the_lock(restaurant):
+    # The host's page still shows the table reserved (reserved -> available is anyone's), but a manager
+    # blocked it meanwhile: making it available now unblocks it, which only a manager may do.
+    table = table_in(restaurant, state=RE)
+    stale = Table.objects.get(pk=table.pk)
+    table_state_set(restaurant=restaurant, table=table, to_state=BL, source="host", role=Role.MANAGER)
+
+    with pytest.raises(ManagerOnly):
+        table_state_set(restaurant=restaurant, table=stale, to_state=AV, source="host", role=Role.HOST)
+
+    table.refresh_from_db()
+    assert table.state == BL

@@ -35,7 +35,7 @@ def busy_floor(restaurant):
 
 def add(restaurant, name="Smith", size=2, **kwargs):
     kwargs.setdefault("now", NOW)
-    return waitlist_add(restaurant=restaurant, party_name=name, party_size=size, **kwargs)
+    return waitlist_add(restaurant=restaurant, party_name=name, party_size=size, **kwargs).entry
 
 
 # == adding ========================================================================================
@@ -103,6 +103,45 @@ def test_adding_the_same_party_twice_in_a_row_keeps_one_entry(restaurant, busy_f
     assert retried.pk == first.pk
     assert later.pk != first.pk
     assert WaitlistEntry.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_adding_says_whether_the_entry_is_new_and_answers_its_place_and_live_quote(restaurant, busy_floor):
+    add(restaurant, "Ahead", 4)
+
+    added = waitlist_add(restaurant=restaurant, party_name="Jones", party_size=2, phone="555 0102", now=NOW)
+    again = waitlist_add(restaurant=restaurant, party_name="jones", party_size=2, phone="555 0102", now=NOW)
+
+    (listed,) = [q for q in waitlist_open_with_quotes(restaurant=restaurant, now=NOW) if q.id == added.entry.pk]
+    assert (added.created, again.created, again.entry.pk) == (True, False, added.entry.pk)
+    # The new party goes last, so the quote it was told is its live quote on the same floor.
+    assert added.quoted == listed == again.quoted
+    assert (listed.position, listed.live_wait_minutes) == (2, added.entry.quoted_wait_minutes)
+
+
+@pytest.mark.django_db
+def test_the_quote_is_worked_out_before_the_write_transaction(restaurant, busy_floor, monkeypatch):
+    # The queue simulation is a read: holding the write transaction (SQLite's write lock) over it would
+    # make every other writer wait. A spy notes whether a transaction was open when the quote ran.
+    from django.db import connection
+
+    from floor.services import waitlist
+
+    seen = []
+    real = waitlist.quote_new_party
+
+    def spy(**kwargs):
+        seen.append(len(connection.savepoint_ids))
+        return real(**kwargs)
+
+    monkeypatch.setattr(waitlist, "quote_new_party", spy)
+    # pytest-django's test transaction is open around the whole test: each atomic block inside it is a
+    # savepoint, so the depth at the quote must be the depth outside the service.
+    outside = len(connection.savepoint_ids)
+
+    added = add(restaurant)
+
+    assert added.quoted_wait_minutes is not None and seen == [outside]
 
 
 @pytest.mark.django_db

@@ -4,44 +4,34 @@ The model (`TurnModel`) is learned from recent history: how long parties of each
 table in each day-part (closed visits), how long a dirty table takes to bus (state changes) and how
 many waiting parties end up seated rather than leaving (waitlist outcomes). With little history each
 distribution is blended with a prior, so a new restaurant gets sensible quotes from its first night.
+`floor.selectors.quotes` reads that history; everything here is pure.
 
-A quote is a small Monte Carlo simulation of the queue (`simulate_waits`, pure, no database): every
-table that could seat a party frees up at a sampled time (an occupied table after the rest of its
-party's stay, E[T - t | T > t] drawn from the empirical distribution given it has been seated t
-minutes, plus bussing; a dirty table after the rest of its bussing), then the parties in the queue,
-in order, each take the fitting table that frees first and hold it for a sampled stay. A party's
-quote is the median of its simulated waits, the number that minimises the mean absolute error.
+A quote is a small Monte Carlo simulation of the queue (`simulate_waits`): every table that could seat
+a party frees up at a sampled time (an occupied table after the rest of its party's stay,
+E[T - t | T > t] drawn from the empirical distribution given it has been seated t minutes, plus
+bussing; a dirty table after the rest of its bussing), then the parties in the queue, in order, each
+take the fitting table that frees first and hold it for a sampled stay. A party's quote is the median
+of its simulated waits, the number that minimises the mean absolute error. The tables are the floor's
+own (`floor.engine.floor.FloorTable`): a table held by an open party counts as occupied since that
+party was seated, pushed-together tables included.
 """
 
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.core.cache import cache
-from django.db.models import Count
-from django.utils import timezone
 
-from floor.models import WAITLIST_OPEN, Table, TableState, TableStateChange, Visit, WaitlistEntry, WaitlistStatus
-from staff.selectors import shifts_on_floor
+from floor.engine.floor import AVAILABLE, DIRTY, OCCUPIED, FloorSnapshot, FloorTable
 
-if TYPE_CHECKING:
-    from floor.selectors import FloorRows
-
-HISTORY_WEEKS = 6
-BUS_HISTORY_DAYS = 14
-MAX_HISTORY_VISITS = 20000
-MAX_BUS_CHANGES = 6000
 MIN_SAMPLES = 40  # below this many visits a distribution leans on the coarser group or the prior
 QUANTILES = 200
 RUNS = 256
 SEED = 20240601
 OVERDUE_MINUTES = 5.0  # a party past every stay we have seen: expect them to leave soon
-MODEL_CACHE_SECONDS = 900
 
 # Priors for a restaurant without history: median stay by party size (lognormal), bussing, staying.
 PRIOR_MEDIAN_STAY = {1: 45.0, 2: 60.0, 3: 68.0, 4: 75.0, 5: 82.0, 6: 90.0, 7: 98.0, 8: 105.0}
@@ -51,6 +41,9 @@ PRIOR_BUS_SIGMA = 0.4
 PRIOR_STAY_SHARE = 0.8
 PRIOR_STAY_WEIGHT = 20
 SIZE_BUCKETS = ((1, 2), (3, 4), (5, 6), (7, 100))
+WARM_SIZES = 12  # party sizes whose stays a cached model carries worked out (larger ones are rare)
+# Waitlist outcomes, as floor.models.WaitlistStatus names them.
+SEATED, CANCELLED, NO_SHOW = "seated", "cancelled", "no_show"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -177,8 +170,8 @@ class TurnModel:
             if minutes > 0:
                 grouped.setdefault((day_part, size), []).append(minutes)
         outcomes = waitlist_outcomes or {}
-        seated = outcomes.get(WaitlistStatus.SEATED, 0)
-        ended = seated + outcomes.get(WaitlistStatus.CANCELLED, 0) + outcomes.get(WaitlistStatus.NO_SHOW, 0)
+        seated = outcomes.get(SEATED, 0)
+        ended = seated + outcomes.get(CANCELLED, 0) + outcomes.get(NO_SHOW, 0)
         share = (seated + PRIOR_STAY_SHARE * PRIOR_STAY_WEIGHT) / (ended + PRIOR_STAY_WEIGHT)
         bus_prior = _lognormal_quantiles(PRIOR_BUS_MEDIAN, PRIOR_BUS_SIGMA)
         return cls(
@@ -208,28 +201,18 @@ class TurnModel:
             self._cache[key] = Distribution.learned(chosen, _prior_stay(size))
         return self._cache[key]
 
+    def warmed(self, day_parts, sizes=range(1, WARM_SIZES + 1)) -> TurnModel:
+        """Work out the stay distributions of these day-parts and party sizes now, so that a copy kept
+        in a cache carries them (each request would otherwise learn them again). Returns the model."""
+        for day_part in day_parts:
+            for size in sizes:
+                self.stay(day_part, size)
+        return self
+
 
 # --------------------------------------------------------------------------------------------------
-# The queue simulation (pure)
+# The queue simulation
 # --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuoteTable:
-    """A table that could seat waiting parties, as the quote sees it now."""
-
-    id: int
-    section_id: int
-    min_seats: int
-    max_seats: int
-    state: str  # available, occupied or dirty (reserved and blocked tables are left out)
-    minutes_in_state: float = 0.0  # seated for (occupied) or dirty for
-    party_size: int = 0  # the party at an occupied table
-    accessible: bool = True
-    combinable_group: str = ""
-
-    def fits(self, party_size: int) -> bool:
-        return self.min_seats <= party_size <= self.max_seats
 
 
 @dataclass(frozen=True)
@@ -241,7 +224,7 @@ class QueuedParty:
     accessible: bool = False
 
 
-def _slots_for(party: QueuedParty, tables: list[QuoteTable]) -> list[tuple[int, ...]]:
+def _slots_for(party: QueuedParty, tables: list[FloorTable]) -> list[tuple[int, ...]]:
     """Indices of the tables (or tables pushed together) that could seat the party, smallest first."""
     usable = [i for i, t in enumerate(tables) if t.accessible or not party.accessible]
     singles = [(i,) for i in usable if tables[i].fits(party.party_size)]
@@ -267,7 +250,7 @@ def _slots_for(party: QueuedParty, tables: list[QuoteTable]) -> list[tuple[int, 
 
 def simulate_waits(
     *,
-    tables: list[QuoteTable],
+    tables: list[FloorTable],
     queue: list[QueuedParty],
     model: TurnModel,
     day_part: str,
@@ -279,10 +262,13 @@ def simulate_waits(
     rng = np.random.default_rng(seed)
     free = np.zeros((runs, len(tables)))
     for i, table in enumerate(tables):
-        if table.state == TableState.OCCUPIED:
-            stay = model.stay(day_part, table.party_size or table.max_seats)
-            free[:, i] = stay.sample_remaining(rng, table.minutes_in_state, runs) + model.bus.sample(rng, runs)
-        elif table.state == TableState.DIRTY:
+        if table.party is not None or table.state == OCCUPIED:
+            # Occupied with no party on record (seated before this system knew): assume it is full.
+            size = table.party.size if table.party is not None else table.max_seats
+            seated_for = table.minutes_seated if table.party is not None else table.minutes_in_state
+            stay = model.stay(day_part, size)
+            free[:, i] = stay.sample_remaining(rng, seated_for or 0.0, runs) + model.bus.sample(rng, runs)
+        elif table.state == DIRTY:
             free[:, i] = model.bus.sample_remaining(rng, table.minutes_in_state, runs)
     stays = rng.random((runs, len(queue))) < model.stay_share
     waits: dict[object, np.ndarray | None] = {}
@@ -319,179 +305,6 @@ def quote_minutes(waits: np.ndarray | None) -> int | None:
     return int(round(float(np.median(waits))))
 
 
-# --------------------------------------------------------------------------------------------------
-# From the database
-# --------------------------------------------------------------------------------------------------
-
-
-def _parse_hhmm(value: str) -> time:
-    hours, minutes = str(value).split(":")
-    return time(int(hours), int(minutes))
-
-
-def day_part_of(restaurant, at: datetime) -> str:
-    """The restaurant's day-part at an instant, in its local time: the one in progress, else the last one
-    that started before (the tail after lunch still counts as lunch), else the first."""
-    parts = sorted(
-        ((_parse_hhmm(p["start"]), _parse_hhmm(p["end"]), p["key"]) for p in restaurant.day_parts or []),
-        key=lambda part: part[0],
-    )
-    if not parts:
-        return "all"
-    local = at.astimezone(ZoneInfo(restaurant.timezone)).time()
-    starts = [start for start, _, _ in parts]
-    index = bisect.bisect_right(starts, local) - 1
-    return parts[max(index, 0)][2]
-
-
-def load_turn_model(*, restaurant, now: datetime | None = None, use_cache: bool = True) -> TurnModel:
-    """The restaurant's TurnModel from its last weeks of history, three queries when not cached (closed
-    visits, bussing state changes, waitlist outcomes). Cached a quarter of an hour: history moves slowly."""
-    now = now or timezone.now()
-    key = f"floor:turn-model:{restaurant.pk}:{now:%Y%m%d%H}:{now.minute // 15}"
-    if use_cache:
-        model = cache.get(key)
-        if model is not None:
-            return model
-    since = now - timedelta(weeks=HISTORY_WEEKS)
-    visits = (
-        Visit.objects.for_restaurant(restaurant)
-        .filter(closed_at__isnull=False, seated_at__gte=since, seated_at__lt=now)
-        .order_by("-seated_at")
-        .values_list("party_size", "seated_at", "closed_at")[:MAX_HISTORY_VISITS]
-    )
-    stays = [
-        (day_part_of(restaurant, seated), size, (closed - seated).total_seconds() / 60)
-        for size, seated, closed in visits
-    ]
-    changes = (
-        TableStateChange.objects.for_restaurant(restaurant)
-        .filter(at__gte=now - timedelta(days=BUS_HISTORY_DAYS), at__lt=now)
-        .filter(to_state__in=[TableState.DIRTY, TableState.AVAILABLE])
-        .order_by("-at")
-        .values_list("table_id", "from_state", "to_state", "at")[:MAX_BUS_CHANGES]
-    )
-    dirty_since: dict[int, datetime] = {}
-    bus_minutes = []
-    for table_id, from_state, to_state, at in sorted(changes, key=lambda change: change[3]):
-        if to_state == TableState.DIRTY:
-            dirty_since[table_id] = at
-        elif from_state == TableState.DIRTY and table_id in dirty_since:
-            bus_minutes.append((at - dirty_since.pop(table_id)).total_seconds() / 60)
-    outcomes = dict(
-        WaitlistEntry.objects.for_restaurant(restaurant)
-        .filter(added_at__gte=since, added_at__lt=now)
-        .exclude(status__in=WAITLIST_OPEN)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    model = TurnModel.from_history(stays=stays, bus_minutes=bus_minutes, waitlist_outcomes=outcomes)
-    if use_cache:
-        cache.set(key, model, MODEL_CACHE_SECONDS)
-    return model
-
-
-QUOTE_TABLE_FIELDS = (
-    "id",
-    "section_id",
-    "min_seats",
-    "max_seats",
-    "state",
-    "state_changed_at",
-    "is_accessible",
-    "combinable_group",
-)
-
-
-def _minutes_between(start: datetime, end: datetime) -> float:
-    return max((end - start).total_seconds() / 60, 0.0)
-
-
-QUOTE_STATES = (TableState.AVAILABLE, TableState.OCCUPIED, TableState.DIRTY)
-
-
-def load_quote_tables(
-    *, restaurant, now: datetime, rows: FloorRows | None = None
-) -> tuple[list[QuoteTable], list[QuoteTable]]:
-    """The tables waiting parties can hope for, as they are now, in three queries (tables, open visits
-    with the tables pushed into them, shifts on the floor), none given the floor's rows read at the same
-    `now` (`floor.selectors.floor_rows`): those in sections a server on the floor can take parties in,
-    and all of them (reserved, blocked and retired tables are always left out). With nobody on the floor
-    yet, both are the whole floor. A table pushed together for a party counts as that party's, seated
-    when they were."""
-    occupant: dict[int, tuple[int, datetime]] = {}  # table id -> the open visit's party size and seated time
-    if rows is None:
-        table_rows = list(
-            Table.objects.for_restaurant(restaurant)
-            .filter(active=True, state__in=QUOTE_STATES)
-            .order_by("id")
-            .values(*QUOTE_TABLE_FIELDS)
-        )
-        # One row per table of each open visit: its own, then (a join) each table pushed into it.
-        for table_id, size, seated, joined_id in (
-            Visit.objects.for_restaurant(restaurant)
-            .filter(closed_at__isnull=True)
-            .values_list("table_id", "party_size", "seated_at", "joined_tables")
-        ):
-            occupant[table_id] = (size, seated)
-            if joined_id is not None:
-                occupant[joined_id] = (size, seated)
-        on_floor = shifts_on_floor(restaurant=restaurant)
-    else:
-        table_rows = [
-            {name: getattr(table, name) for name in QUOTE_TABLE_FIELDS}
-            for table in sorted(rows.tables, key=lambda table: table.pk)
-            if table.state in QUOTE_STATES
-        ]
-        open_visits = {visit.pk: visit for visit in rows.visits if visit.closed_at is None}
-        for visit in open_visits.values():
-            occupant[visit.table_id] = (visit.party_size, visit.seated_at)
-        for table in rows.tables:
-            visit = open_visits.get(table.joined_visit_id)
-            if visit is not None:
-                occupant[table.pk] = (visit.party_size, visit.seated_at)
-        on_floor = rows.on_floor
-    takers = [entry.shift.section_id for entry in on_floor if entry.can_take_tables]
-    staffed = None if not takers or None in takers else set(takers)
-    tables = []
-    for row in table_rows:
-        state, since, party_size = row["state"], row["state_changed_at"], 0
-        if row["id"] in occupant:
-            state = TableState.OCCUPIED
-            party_size, since = occupant[row["id"]]
-        elif state == TableState.OCCUPIED:
-            party_size = row["max_seats"]  # occupied with no visit on record: assume it is full
-        tables.append(
-            QuoteTable(
-                id=row["id"],
-                section_id=row["section_id"],
-                min_seats=row["min_seats"],
-                max_seats=row["max_seats"],
-                state=state,
-                minutes_in_state=_minutes_between(since, now),
-                party_size=party_size,
-                accessible=row["is_accessible"],
-                combinable_group=row["combinable_group"],
-            )
-        )
-    if staffed is None:
-        return tables, tables
-    return [t for t in tables if t.section_id in staffed], tables
-
-
-def _needs_accessible(preferences) -> bool:
-    prefs = preferences or {}
-    return bool(prefs.get("accessible")) or prefs.get("feature") == "accessible"
-
-
-def open_queue(*, restaurant) -> list[WaitlistEntry]:
-    """Open waitlist entries, first come first: one query."""
-    return list(
-        WaitlistEntry.objects.for_restaurant(restaurant).filter(status__in=WAITLIST_OPEN).order_by("added_at", "id")
-    )
-
-
 @dataclass(frozen=True)
 class EntryQuote:
     """A waiting party's live quote: minutes from now, and the middle half of the simulated waits."""
@@ -501,36 +314,8 @@ class EntryQuote:
     high: int | None = None
 
 
-def quote_queue(
-    *,
-    restaurant,
-    entries: list[WaitlistEntry],
-    extra: QueuedParty | None = None,
-    now: datetime | None = None,
-    rows: FloorRows | None = None,
-) -> dict[object, EntryQuote]:
-    """Live quotes for every entry in queue order (and an extra party at the end), keyed by entry id (and
-    the extra party's key). Six queries with a cold model cache, three with a warm one; three fewer given
-    the floor's rows (`floor.selectors.floor_rows`, read at the same `now`)."""
-    now = now or timezone.now()
-    model = load_turn_model(restaurant=restaurant, now=now)
-    staffed, everything = load_quote_tables(restaurant=restaurant, now=now, rows=rows)
-    queue = [
-        QueuedParty(key=entry.pk, party_size=entry.party_size, accessible=_needs_accessible(entry.preferences))
-        for entry in entries
-    ]
-    if extra is not None:
-        queue.append(extra)
-    day_part = day_part_of(restaurant, now)
-    waits = simulate_waits(tables=staffed, queue=queue, model=model, day_part=day_part)
-    if any(value is None for value in waits.values()) and len(everything) > len(staffed):
-        # Some party fits only tables in sections nobody works now: quote them as if those sections opened.
-        fallback = simulate_waits(tables=everything, queue=queue, model=model, day_part=day_part)
-        waits = {key: value if value is not None else fallback[key] for key, value in waits.items()}
-    return _entry_quotes(waits)
-
-
-def _entry_quotes(waits: dict[object, np.ndarray | None]) -> dict[object, EntryQuote]:
+def entry_quotes(waits: dict[object, np.ndarray | None]) -> dict[object, EntryQuote]:
+    """Each party's quote (median) and middle half (quartiles) from its simulated waits."""
     quoted = [key for key, value in waits.items() if value is not None]
     quotes = {key: EntryQuote(minutes=None) for key, value in waits.items() if value is None}
     if quoted:
@@ -543,15 +328,51 @@ def _entry_quotes(waits: dict[object, np.ndarray | None]) -> dict[object, EntryQ
     return {key: quotes[key] for key in waits}
 
 
-NEW_PARTY = "new"
+# The states of a table a waiting party can hope for (reserved and blocked tables are left out).
+QUOTE_STATES = (AVAILABLE, OCCUPIED, DIRTY)
 
 
-def quote_wait_minutes(
-    *, restaurant, party_size: int, preferences: dict | None = None, now: datetime | None = None
-) -> int | None:
-    """Minutes a party joining the waitlist now should expect to wait, behind everyone already on it.
-    None when no table or combination of tables here could ever seat them."""
-    now = now or timezone.now()
-    party = QueuedParty(key=NEW_PARTY, party_size=party_size, accessible=_needs_accessible(preferences))
-    quotes = quote_queue(restaurant=restaurant, entries=open_queue(restaurant=restaurant), extra=party, now=now)
-    return quotes[NEW_PARTY].minutes
+def quote_tables(snapshot: FloorSnapshot) -> tuple[list[FloorTable], list[FloorTable]]:
+    """The tables waiting parties can hope for: those in sections a server on the floor can take parties
+    in, and all of them. With nobody on the floor yet, or someone covering every section, both are the
+    whole floor."""
+    tables = [t for t in snapshot.tables if t.state in QUOTE_STATES or t.party is not None]
+    takers = [server.section_id for server in snapshot.servers if server.can_take_tables]
+    if not takers or None in takers:
+        return tables, tables
+    staffed = set(takers)
+    return [t for t in tables if t.section_id in staffed], tables
+
+
+def queue_quotes(
+    snapshot: FloorSnapshot, queue: list[QueuedParty], *, model: TurnModel, day_part: str
+) -> dict[object, EntryQuote]:
+    """Live quotes for every party of the queue, in order, on this floor. A party that fits only tables in
+    sections nobody works now is quoted as if those sections opened."""
+    staffed, everything = quote_tables(snapshot)
+    waits = simulate_waits(tables=staffed, queue=queue, model=model, day_part=day_part)
+    if any(value is None for value in waits.values()) and len(everything) > len(staffed):
+        fallback = simulate_waits(tables=everything, queue=queue, model=model, day_part=day_part)
+        waits = {key: value if value is not None else fallback[key] for key, value in waits.items()}
+    return entry_quotes(waits)
+
+
+def _parse_hhmm(value: str) -> time:
+    hours, minutes = str(value).split(":")
+    return time(int(hours), int(minutes))
+
+
+def day_part_of(day_parts, timezone: str, at: datetime) -> str:
+    """The day-part at an instant, in the restaurant's local time (`day_parts` as the restaurant stores
+    them: [{"key", "start": "HH:MM", "end"}]): the one in progress, else the last one that started
+    before (the tail after lunch still counts as lunch), else the first."""
+    parts = sorted(
+        ((_parse_hhmm(p["start"]), _parse_hhmm(p["end"]), p["key"]) for p in day_parts or []),
+        key=lambda part: part[0],
+    )
+    if not parts:
+        return "all"
+    local = at.astimezone(ZoneInfo(timezone)).time()
+    starts = [start for start, _, _ in parts]
+    index = bisect.bisect_right(starts, local) - 1
+    return parts[max(index, 0)][2]

@@ -1,0 +1,382 @@
+"""The routing engine: where to seat a party, and with which server. Pure: no database, deterministic
+(every tie is broken by ids), so the benchmark replays simulated evenings through the very code a
+host uses.
+
+`rank_seatings` applies the hard rules, orders the servers by the restaurant's mode (`server_order`)
+and scores every (table, server) pair; `next_party` walks a waitlist for "seat next". The score of a
+recommendation is a sum of signed parts, each shown to the host (docs/routing.md): server priority
+(100 for the server the mode puts first, 10 less per place), table fit (-20 per wasted seat, -10 per
+extra table pushed together), preferences (+15 per wish met) and the double-seat penalty (the
+restaurant's `double_seat_penalty`, 30 by default, when the server was seated within the last
+`double_seat_window_minutes`)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+
+from floor.engine import reasons
+from floor.engine.floor import (
+    BALANCED,
+    DEVELOPING,
+    PERFORMANCE,
+    STANDARD,
+    STRONG,
+    FloorServer,
+    FloorSnapshot,
+    FloorTable,
+    Preferences,
+)
+
+SERVER_TOP_PRIORITY = 100.0
+SERVER_RANK_STEP = 10.0
+WASTED_SEAT_POINTS = -20.0
+EXTRA_TABLE_POINTS = -10.0
+PREFERENCE_POINTS = 15.0
+DEFAULT_LIMIT = 5
+# Combinations are searched among at most this many free tables of one group, up to this many tables
+# pushed together: bounded work however large a group is.
+COMBINATION_POOL = 10
+COMBINATION_MAX_TABLES = 4
+TIER_LEVEL = {STRONG: 2, STANDARD: 1, DEVELOPING: 0}
+# Performance mode: how many covers a tier takes relative to a standard server before their turn.
+TIER_SHARE = {STRONG: 1.4, STANDARD: 1.0, DEVELOPING: 0.7}
+
+
+@dataclass(frozen=True)
+class ServerStanding:
+    """A server's place in the order the mode gives for one party, with the figures behind it."""
+
+    server: FloorServer
+    rank: int
+    capacity: float  # the seats that are this server's fair share (balanced mode's denominator)
+    capped: bool = False  # performance mode: held back because they are too many covers ahead
+
+
+@dataclass
+class Recommendation:
+    """One way to seat the party: a table (or tables pushed together) and a server, scored."""
+
+    table_ids: list[int]
+    table_labels: list[str]
+    section_id: int
+    seats: int
+    server_id: int
+    server_name: str
+    score: float
+    breakdown: dict[str, float]
+    reason: str
+
+    @property
+    def table_id(self) -> int:
+        return self.table_ids[0]
+
+    def as_dict(self) -> dict:
+        return {"table_id": self.table_id, **asdict(self)}
+
+
+@dataclass
+class Ranking:
+    """The engine's answer: recommendations best first, or none and why."""
+
+    recommendations: list[Recommendation]
+    reason: str = ""
+    order: list[ServerStanding] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------------
+# Server order, per mode
+# --------------------------------------------------------------------------------------------------
+
+
+def _rotation_base_key(server: FloorServer):
+    # Never seated this shift: first, by clock-in. Otherwise the one seated longest ago, then fewest covers.
+    if server.last_seated_at is None:
+        return (0, server.clock_in, 0, server.staff_id)
+    return (1, server.last_seated_at, server.covers_shift, server.staff_id)
+
+
+def _capacities(snapshot: FloorSnapshot, servers: list[FloorServer]) -> dict[int, float]:
+    """Each server's fair share of seats: their section's seats split among the servers working it;
+    a server without a section gets the whole floor's seats split among everyone who takes tables."""
+    seats_by_section: dict[int, int] = {}
+    for table in snapshot.tables:
+        seats_by_section[table.section_id] = seats_by_section.get(table.section_id, 0) + table.max_seats
+    per_section: dict[int | None, int] = {}
+    for server in servers:
+        per_section[server.section_id] = per_section.get(server.section_id, 0) + 1
+    floor_seats = sum(seats_by_section.values())
+    capacities = {}
+    for server in servers:
+        if server.section_id is None:
+            share = floor_seats / max(len(servers), 1)
+        else:
+            share = seats_by_section.get(server.section_id, 0) / per_section[server.section_id]
+        capacities[server.staff_id] = max(share, 1.0)
+    return capacities
+
+
+def server_order(snapshot: FloorSnapshot, *, party_size: int) -> list[ServerStanding]:
+    """Servers who can take a party now, first to last, by the restaurant's mode.
+
+    In every mode a server the host skipped goes behind everyone not skipped; the skip is spent by the
+    next seating, whoever gets that party (floor.services.seating clears every `skip_next`).
+    In rotation mode `rotation_offset` moves a server up (negative) or down (positive) that many places
+    from where the rotation would put them, for as long as the host leaves it set (0 resets it); on a tie
+    of places the moved server goes first when moved up and last when moved down."""
+    servers = [server for server in snapshot.servers if server.can_take_tables]
+    capacities = _capacities(snapshot, servers)
+    capped: set[int] = set()
+    mode = snapshot.mode
+    if mode == BALANCED:
+        ordered = sorted(
+            servers,
+            key=lambda s: (s.covers_now / capacities[s.staff_id],) + _rotation_base_key(s),
+        )
+    elif mode == PERFORMANCE:
+        lowest = min((s.covers_shift for s in servers), default=0)
+        cap = snapshot.config.performance_covers_gap_cap
+        capped = {s.staff_id for s in servers if s.covers_shift - lowest >= cap}
+        large = party_size >= snapshot.config.large_party_size
+
+        def performance_key(s: FloorServer):
+            level = TIER_LEVEL.get(s.tier, 1)
+            weighted = s.covers_shift / TIER_SHARE.get(s.tier, 1.0)
+            if s.staff_id in capped:
+                # Too far ahead of the lightest server: wait behind everyone, lightest first.
+                return (1, s.covers_shift, 0, 0) + _rotation_base_key(s)
+            if large:
+                return (0, -level, weighted, 0) + _rotation_base_key(s)
+            return (0, weighted, -level, 0) + _rotation_base_key(s)
+
+        ordered = sorted(servers, key=performance_key)
+    else:
+        base = sorted(servers, key=_rotation_base_key)
+        place = {s.staff_id: index for index, s in enumerate(base)}
+        ordered = sorted(
+            base, key=lambda s: (place[s.staff_id] + s.rotation_offset, s.rotation_offset, place[s.staff_id])
+        )
+    ordered = [s for s in ordered if not s.skip_next] + [s for s in ordered if s.skip_next]
+    return [
+        ServerStanding(server=s, rank=rank, capacity=capacities[s.staff_id], capped=s.staff_id in capped)
+        for rank, s in enumerate(ordered)
+    ]
+
+
+def rotation_positions(snapshot: FloorSnapshot) -> dict[int, int]:
+    """Each server's place in the rotation for a party of two (1 = next), as the board shows it."""
+    return {standing.server.staff_id: index for index, standing in enumerate(server_order(snapshot, party_size=2), 1)}
+
+
+class _Takers:
+    """Who may take a party at a table of each section, first in the order first: those working the
+    section, and those clocked in without one (they cover every section). The routing engine's rule."""
+
+    def __init__(self, order: list[ServerStanding]):
+        self.by_section: dict[int | None, list[ServerStanding]] = {}
+        for standing in order:
+            self.by_section.setdefault(standing.server.section_id, []).append(standing)
+        self._cache: dict[int, list[ServerStanding]] = {}
+
+    def __call__(self, section_id: int) -> list[ServerStanding]:
+        if section_id not in self._cache:
+            mine = self.by_section.get(section_id, []) if section_id is not None else []
+            self._cache[section_id] = sorted(mine + self.by_section.get(None, []), key=lambda st: st.rank)
+        return self._cache[section_id]
+
+
+def servers_for_tables(snapshot: FloorSnapshot) -> dict[int, tuple[int, ...]]:
+    """For each table, the servers who may take a party there now, next in rotation first (a party of two)."""
+    takers = _Takers(server_order(snapshot, party_size=2))
+    return {t.id: tuple(st.server.staff_id for st in takers(t.section_id)) for t in snapshot.tables}
+
+
+# --------------------------------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A candidate place for the party: one table or tables pushed together, all in one section."""
+
+    tables: tuple[FloorTable, ...]
+
+    @property
+    def section_id(self) -> int:
+        return self.tables[0].section_id
+
+    @property
+    def seats(self) -> int:
+        return sum(t.max_seats for t in self.tables)
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(t.id for t in self.tables)
+
+
+def _combinations(free: list[FloorTable], party_size: int) -> list[_Place]:
+    """The best way to push tables together for the party in each (combinable group, section):
+    fewest wasted seats, then fewest tables, then lowest ids."""
+    groups: dict[tuple[str, int], list[FloorTable]] = {}
+    for table in free:
+        if table.combinable_group:
+            groups.setdefault((table.combinable_group, table.section_id), []).append(table)
+    places = []
+    for key in sorted(groups):
+        pool = sorted(groups[key], key=lambda t: (-t.max_seats, t.id))[:COMBINATION_POOL]
+        best = None
+        for size in range(2, min(COMBINATION_MAX_TABLES, len(pool)) + 1):
+            for combo in itertools.combinations(pool, size):
+                seats = sum(t.max_seats for t in combo)
+                if seats < party_size:
+                    continue
+                candidate = (seats - party_size, size, tuple(sorted(t.id for t in combo)))
+                if best is None or candidate < best[0]:
+                    best = (candidate, combo)
+        if best is not None:
+            places.append(_Place(tables=tuple(sorted(best[1], key=lambda t: t.id))))
+    return places
+
+
+def _score(
+    place: _Place, standing: ServerStanding, party_size: int, prefs: Preferences, snapshot: FloorSnapshot
+) -> tuple[float, dict[str, float], bool]:
+    server = standing.server
+    breakdown = {
+        "server_priority": max(SERVER_TOP_PRIORITY - SERVER_RANK_STEP * standing.rank, 0.0),
+        "table_fit": WASTED_SEAT_POINTS * (place.seats - party_size),
+        "combination": EXTRA_TABLE_POINTS * (len(place.tables) - 1),
+        "preference": 0.0,
+        "double_seat": 0.0,
+    }
+    if prefs.feature and all(prefs.feature in t.features for t in place.tables):
+        breakdown["preference"] += PREFERENCE_POINTS
+    if prefs.section_id is not None and place.section_id == prefs.section_id:
+        breakdown["preference"] += PREFERENCE_POINTS
+    window = timedelta(minutes=snapshot.config.double_seat_window_minutes)
+    double_seat = server.last_seated_at is not None and snapshot.now - server.last_seated_at < window
+    if double_seat:
+        breakdown["double_seat"] = -snapshot.config.double_seat_penalty
+    total = round(sum(breakdown.values()), 2)
+    return total, breakdown, double_seat
+
+
+def rank_seatings(
+    snapshot: FloorSnapshot, *, party_size: int, preferences: Preferences | None = None, limit: int = DEFAULT_LIMIT
+) -> Ranking:
+    """Ranked (table, server) recommendations for a party on this floor.
+
+    Hard rules: the table is free (available, no open party holds it); the party fits its seats, or, for
+    a large party no single free table fits, free tables of one combinable group in one section pushed
+    together; an accessible table when the party needs one; a server who can take tables (clocked in as
+    a server or bartender, not on break, not cut) works the table's section or has no section. Each
+    table appears once, with its best server."""
+    prefs = preferences or Preferences()
+    if not snapshot.tables:
+        return Ranking(recommendations=[], reason="no tables are set up")
+    order = server_order(snapshot, party_size=party_size)
+    if not order:
+        return Ranking(recommendations=[], reason=reasons.no_server_reason(snapshot), order=order)
+    servers_for = _Takers(order)
+
+    free = [t for t in snapshot.tables if t.is_free and (t.accessible or not prefs.accessible)]
+    staffed = [t for t in free if servers_for(t.section_id)]
+    places = [_Place(tables=(t,)) for t in staffed if t.fits(party_size)]
+    largest = max(t.max_seats for t in snapshot.tables)
+    if not places and (party_size >= snapshot.config.large_party_size or party_size > largest):
+        places = _combinations([t for t in staffed if party_size > t.max_seats], party_size)
+    if not places:
+        reason = reasons.no_place_reason(snapshot, party_size, prefs, free, staffed)
+        return Ranking(recommendations=[], reason=reason, order=order)
+
+    names = reasons.short_names(snapshot.servers)
+    scored = []
+    for place in places:
+        best = None
+        for standing in servers_for(place.section_id):
+            total, breakdown, double_seat = _score(place, standing, party_size, prefs, snapshot)
+            key = (-total, standing.rank, standing.server.staff_id)
+            if best is None or key < best[0]:
+                best = (key, standing, total, breakdown, double_seat)
+        key, standing, total, breakdown, double_seat = best
+        server_part = reasons.server_text(
+            standing.server,
+            rank=standing.rank,
+            capacity=standing.capacity,
+            capped=standing.capped,
+            snapshot=snapshot,
+            double_seat=double_seat,
+        )
+        table_part = reasons.table_text(place.tables, party_size, prefs, snapshot)
+        recommendation = Recommendation(
+            table_ids=list(place.ids),
+            table_labels=[t.label for t in place.tables],
+            section_id=place.section_id,
+            seats=place.seats,
+            server_id=standing.server.staff_id,
+            server_name=standing.server.name,
+            score=total,
+            breakdown=breakdown,
+            reason=f"{table_part} with {names[standing.server.staff_id]}: {server_part}",
+        )
+        scored.append(((-total, standing.rank, place.seats - party_size, place.ids), recommendation))
+    scored.sort(key=lambda item: item[0])
+    return Ranking(recommendations=[rec for _, rec in scored[:limit]], order=order)
+
+
+# --------------------------------------------------------------------------------------------------
+# Seat next: the first waiting party that fits now
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A party on the waitlist as "seat next" reads it; `prefs` None when its stored preferences are
+    unreadable (edited by hand in admin): the host routes those."""
+
+    key: object
+    party_size: int
+    prefs: Preferences | None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A waiting party "seat next" looked at: its place in the queue, its ranking and why it waits."""
+
+    position: int
+    party: Waiting
+    ranking: Ranking
+    reason: str
+
+    @property
+    def prefs(self) -> Preferences:
+        return self.party.prefs or Preferences()
+
+
+UNREADABLE = "preferences unreadable: seat them by hand"
+
+
+def next_party(
+    snapshot: FloorSnapshot, queue: list[Waiting], *, limit: int = DEFAULT_LIMIT
+) -> tuple[Checked, list[Checked]]:
+    """Walk the queue first come first: the first party that fits now, and those ahead of it that do not,
+    each with why. Nobody fits: the first party (with its reason) and the others. The queue is not empty.
+    Parties of one size and the same wishes get the same answer from one floor: each kind is ranked once."""
+    rankings: dict[tuple[int, Preferences], tuple[Ranking, str]] = {}
+    passed: list[Checked] = []
+    for position, party in enumerate(queue, start=1):
+        if party.prefs is None:
+            passed.append(Checked(position, party, Ranking([]), UNREADABLE))
+            continue
+        kind = (party.party_size, party.prefs)
+        if kind not in rankings:
+            ranking = rank_seatings(snapshot, party_size=party.party_size, preferences=party.prefs, limit=limit)
+            why = reasons.waiting_reason(snapshot, ranking.reason, party.party_size, party.prefs)
+            rankings[kind] = (ranking, why)
+        ranking, why = rankings[kind]
+        if ranking.recommendations:
+            return Checked(position, party, ranking, ""), passed
+        passed.append(Checked(position, party, ranking, why))
+    return passed[0], passed[1:]
