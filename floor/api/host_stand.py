@@ -31,6 +31,7 @@ from floor.api.host_stand_serializers import (
     WaitlistAddSerializer,
     WaitlistChangeSerializer,
     WaitlistEntrySerializer,
+    floor_actions,
 )
 from floor.events import floor_changed
 from floor.models import StateSource, Table, Visit, WaitlistEntry
@@ -296,7 +297,9 @@ class FloorView(HostStandView):
 
     @extend_schema(tags=TAGS, summary="The floor now", responses={200: FloorSerializer})
     def get(self, request, restaurant_id):
-        return Response(FloorSerializer(floor_board(restaurant=self.get_restaurant())).data)
+        board = floor_board(restaurant=self.get_restaurant())
+        actions = floor_actions(role=self.get_role(), client=api_client_of(request.user))
+        return Response(FloorSerializer(board, context={"actions": actions}).data)
 
 
 # --- Waitlist ----------------------------------------------------------------------------------------------
