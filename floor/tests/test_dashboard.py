@@ -256,3 +256,21 @@ def test_the_dashboard_costs_the_same_queries_for_10_or_60_tables(client, host_u
 
     assert small == large
     assert small <= 25
+
+
+def test_in_production_the_dashboard_modules_import_each_other_by_their_hashed_names(settings, tmp_path):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = str(tmp_path)
+    # Only the dashboard's modules, as collectstatic finds them in production.
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STATICFILES_DIRS = [("js/floor", settings.BASE_DIR / "static" / "js" / "floor")]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "restaurant.staticfiles.StaticFilesStorage"}}
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    main = staticfiles_storage.stored_name("js/floor/main.js")
+    imports = re.findall(r'from "\./([^"]+)"', (tmp_path / main).read_text())
+    assert "state.js" not in imports
+    assert imports and all(re.fullmatch(r"[a-z-]+\.[0-9a-f]{12}\.js", name) for name in imports)
+    assert all((tmp_path / "js/floor" / name).exists() for name in imports)

@@ -123,7 +123,7 @@ export function renderClock() {
   );
   fill(
     document.getElementById("clock"),
-    support.length && [h("h3", null, "Also on the floor"), h("ul", { class: "rows" }, support)],
+    support.length > 0 && [h("h3", null, "Also on the floor"), h("ul", { class: "rows" }, support)],
     runsFloor && [
       h("h3", null, "Clock someone in"),
       board.off_floor.length ? clockInForm() : h("p", { class: "muted" }, "Everyone is clocked in."),
