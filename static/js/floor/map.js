@@ -101,9 +101,12 @@ function table(t, recommended) {
       style: { "--section": sectionColor(t.section_id) },
     },
     shape,
-    svg("text", { class: "map-label", x: cx, y: sub ? cy - size * 0.15 : cy + size * 0.35, "font-size": size }, t.label),
-    sub &&
-      svg("text", { class: "map-sub", x: cx, y: cy + size * 0.95, "font-size": Math.max(11, size * 0.8) }, sub),
+    svg(
+      "text",
+      { class: "map-label", x: cx, y: sub ? cy - size * 0.15 : cy + size * 0.35, "font-size": size },
+      t.label,
+    ),
+    sub && svg("text", { class: "map-sub", x: cx, y: cy + size * 0.95, "font-size": Math.max(11, size * 0.8) }, sub),
   );
 }
 
@@ -116,7 +119,11 @@ export function renderMap() {
   map.setAttribute("viewBox", boundingBox(tables, 24).join(" "));
   const top = topRecommendation();
   const recommended = top && isUsable(top) ? top.table_ids : [];
-  fill(map, parties(tables), tables.map((t) => table(t, recommended)));
+  fill(
+    map,
+    parties(tables),
+    tables.map((t) => table(t, recommended)),
+  );
 }
 
 export function initMap() {

@@ -163,7 +163,11 @@ function recommendation(rec, index) {
   const note = !usable ? "taken since: finding another…" : group ? "push the tables together as you seat them" : "";
   const title = `${group ? "Tables" : "Table"} ${rec.table_label} with ${rec.server_name}`;
   const button = (cls, text) =>
-    h("button", { type: "button", class: cls, "data-action": "seat-rec", "data-index": index, disabled: !usable }, text);
+    h(
+      "button",
+      { type: "button", class: cls, "data-action": "seat-rec", "data-index": index, disabled: !usable },
+      text,
+    );
   if (index === 0) {
     return h(
       "div",
@@ -214,7 +218,11 @@ function answer(party) {
         "details",
         { class: "others", open: wasOpen },
         h("summary", null, `Other options (${recs.length - 1})`),
-        h("ol", { class: "rows" }, recs.slice(1).map((rec, i) => recommendation(rec, i + 1))),
+        h(
+          "ol",
+          { class: "rows" },
+          recs.slice(1).map((rec, i) => recommendation(rec, i + 1)),
+        ),
       ),
     h("p", { class: "muted hint" }, "Or tap a table on the map to seat this party there."),
   ];

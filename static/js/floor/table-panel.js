@@ -42,9 +42,22 @@ function seatForm(t) {
       "label",
       null,
       "Party of ",
-      h("input", { name: "party_size", type: "number", min: 1, max: 100, inputmode: "numeric", required: true, value: size }),
+      h("input", {
+        name: "party_size",
+        type: "number",
+        min: 1,
+        max: 100,
+        inputmode: "numeric",
+        required: true,
+        value: size,
+      }),
     ),
-    h("label", null, "with ", h("select", { name: "server_id", required: true }, serverOptions(form.serverId || suggestedServer(t)))),
+    h(
+      "label",
+      null,
+      "with ",
+      h("select", { name: "server_id", required: true }, serverOptions(form.serverId || suggestedServer(t))),
+    ),
     h(
       "label",
       { class: "check" },
@@ -60,15 +73,23 @@ function seatForm(t) {
 function actionButtons(t) {
   const buttons = [];
   const button = (action, text, extra = {}) =>
-    h("button", { type: "button", class: ["button", extra.primary && "button-primary"], "data-action": action, ...extra.attrs }, text);
+    h(
+      "button",
+      { type: "button", class: ["button", extra.primary && "button-primary"], "data-action": action, ...extra.attrs },
+      text,
+    );
   if (t.state === "occupied" && may("set_state", t, "dirty")) {
     const n = t.joined_with.length + 1;
-    buttons.push(button("clear", n > 1 ? `Clear all ${n} tables (party left)` : "Clear (party left)", { primary: true }));
+    buttons.push(
+      button("clear", n > 1 ? `Clear all ${n} tables (party left)` : "Clear (party left)", { primary: true }),
+    );
   }
   if (t.state === "dirty" && may("set_state", t, "available")) buttons.push(button("bus", "Bussed", { primary: true }));
   for (const state of board.actions.table_states[t.state] || []) {
     if ((t.state === "occupied" && state === "dirty") || (t.state === "dirty" && state === "available")) continue;
-    buttons.push(button("state", `Mark ${label(config.states, state).toLowerCase()}`, { attrs: { "data-state": state } }));
+    buttons.push(
+      button("state", `Mark ${label(config.states, state).toLowerCase()}`, { attrs: { "data-state": state } }),
+    );
   }
   return buttons.length ? h("div", { class: "actions" }, buttons) : null;
 }
@@ -91,7 +112,11 @@ export function renderTablePanel() {
       { class: "table-panel-head" },
       h("h3", null, `Table ${t.label}`),
       h("span", { class: `chip state-${t.state}` }, `${label(config.states, t.state)} · ${minutes} min`),
-      h("span", { class: "muted" }, `${t.min_seats}–${t.max_seats} seats · ${t.section_name}${features ? ` · ${features}` : ""}`),
+      h(
+        "span",
+        { class: "muted" },
+        `${t.min_seats}–${t.max_seats} seats · ${t.section_name}${features ? ` · ${features}` : ""}`,
+      ),
       h("button", { type: "button", class: "button close", "data-action": "close-table", "aria-label": "Close" }, "×"),
     ),
     t.state === "occupied" &&
