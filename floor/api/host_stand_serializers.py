@@ -24,7 +24,7 @@ class PreferencesSchema(serializers.Serializer):
     `preferences.<key>`), so this serializer only documents the shape."""
 
     section_id = serializers.IntegerField(required=False, help_text="A section's id.")
-    feature = serializers.ChoiceField(choices=TableFeature.choices, required=False)
+    feature = serializers.ChoiceField(choices=TableFeature.values, required=False)
     accessible = serializers.BooleanField(required=False, help_text="A must, not a wish.")
 
 
@@ -363,7 +363,7 @@ class FloorTableSerializer(serializers.Serializer):
     min_seats = serializers.IntegerField()
     max_seats = serializers.IntegerField()
     features = serializers.ListField(
-        child=serializers.ChoiceField(choices=TableFeature.choices), help_text="From `Table.features`."
+        child=serializers.CharField(), help_text="Any of booth, patio, high_top, accessible (`Table.features`)."
     )
     server_ids = serializers.SerializerMethodField(
         help_text="The servers who can take a party at this table now, next in rotation first: those working its "
