@@ -268,7 +268,8 @@ def test_table_states_and_blocking_which_only_a_manager_may_do(
     expect(button(host_panel, "Mark reserved")).to_be_visible()
     expect(button(host_panel, "Mark blocked")).to_have_count(0)
     host_page.locator(f'#floor-map [data-table-id="{twelve.pk}"]').click()
-    expect(host_panel).to_contain_text("Table 12Blocked")
+    expect(host_panel.locator("h3")).to_have_text("Table 12")
+    expect(host_panel.locator(".chip")).to_have_text(re.compile(r"^Blocked · \d+ min$"))
     expect(host_panel.locator(".actions")).to_have_count(0)
     twelve.refresh_from_db()
     assert twelve.state == TableState.BLOCKED
