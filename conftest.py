@@ -205,19 +205,59 @@ def browser_type_launch_args(browser_type_launch_args):
 # --- A real ASGI server for browser tests that need WebSockets ---
 
 
+class AsgiLiveServer:
+    """uvicorn serving the project's ASGI application on one loopback port, in a daemon thread. `restart()`
+    stops it and starts a new one on the same port: what a deploy or a crash looks like to an open page."""
+
+    def __init__(self, application, port: int | None = None):
+        import socket
+
+        if port is None:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        self.application = application
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = self.thread = None
+
+    def start(self) -> None:
+        import threading
+        import time
+        import urllib.request
+
+        import uvicorn
+
+        self.server = uvicorn.Server(
+            uvicorn.Config(self.application, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning")
+        )
+        self.thread = threading.Thread(target=self.server.run, name="asgi-live-server", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
+                    return
+            except OSError:
+                if time.monotonic() > deadline or not self.thread.is_alive():
+                    self.stop()
+                    pytest.fail(f"the ASGI test server did not answer on {self.url}", pytrace=False)
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
 @pytest.fixture
 def asgi_live_server(transactional_db):
-    """The project's ASGI application (HTTP and WebSockets) served by uvicorn on a free loopback port, in a
-    daemon thread, for the duration of one test. pytest-django's `live_server` is WSGI and cannot serve a
-    WebSocket. `transactional_db`: the server's threads see what the test committed. Yields an object with
-    `.url` (http://127.0.0.1:<port>)."""
-    import socket
-    import threading
-    import time
-    import urllib.request
-    from types import SimpleNamespace
-
-    import uvicorn
+    """The project's ASGI application (HTTP and WebSockets) served by uvicorn on a free loopback port
+    (`AsgiLiveServer`: `.url`, `.restart()`) for the duration of one test. pytest-django's `live_server` is WSGI
+    and cannot serve a WebSocket. `transactional_db`: the server's threads see what the test committed."""
     from django.db import connections
 
     from restaurant.asgi import application
@@ -228,27 +268,9 @@ def asgi_live_server(transactional_db):
     kept_ages = {alias: connections.settings[alias].get("CONN_MAX_AGE", 0) for alias in connections}
     for alias in connections:
         connections.settings[alias]["CONN_MAX_AGE"] = 0
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, name="asgi-live-server", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                break
-        except OSError:
-            if time.monotonic() > deadline or not thread.is_alive():
-                server.should_exit = True
-                pytest.fail(f"the ASGI test server did not answer on {url}", pytrace=False)
-            time.sleep(0.1)
-    yield SimpleNamespace(url=url)
-    server.should_exit = True
-    thread.join(timeout=10)
+    server = AsgiLiveServer(application)
+    server.start()
+    yield server
+    server.stop()
     for alias, age in kept_ages.items():
         connections.settings[alias]["CONN_MAX_AGE"] = age

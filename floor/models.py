@@ -48,6 +48,15 @@ class TableShape(models.TextChoices):
     ROUND = "round", "Round"
 
 
+class TableFeature(models.TextChoices):
+    """What a table offers a party: a wish (booth, patio, high-top) or a must (accessible)."""
+
+    BOOTH = "booth", "Booth"
+    PATIO = "patio", "Patio"
+    HIGH_TOP = "high_top", "High-top"
+    ACCESSIBLE = "accessible", "Accessible"
+
+
 class TableQuerySet(TenantQuerySet):
     def active(self):
         return self.filter(active=True)
@@ -112,15 +121,18 @@ class Table(models.Model):
     def fits(self, party_size: int) -> bool:
         return self.min_seats <= party_size <= self.max_seats
 
+    # Each feature's flag field: the one place a table's features are worked out (`features`).
+    FEATURE_FIELDS = {
+        TableFeature.BOOTH: "is_booth",
+        TableFeature.PATIO: "is_patio",
+        TableFeature.HIGH_TOP: "is_high_top",
+        TableFeature.ACCESSIBLE: "is_accessible",
+    }
+
     @property
     def features(self) -> list[str]:
-        flags = {
-            "booth": self.is_booth,
-            "patio": self.is_patio,
-            "high_top": self.is_high_top,
-            "accessible": self.is_accessible,
-        }
-        return [name for name, on in flags.items() if on]
+        """The table's features, in `TableFeature`'s order: what the /floor payload, routing and the map show."""
+        return [str(feature) for feature, field in self.FEATURE_FIELDS.items() if getattr(self, field)]
 
 
 class StateSource(models.TextChoices):

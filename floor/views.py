@@ -3,8 +3,9 @@
 The page is rendered here with the floor as it is now (the same JSON `GET /api/v1/restaurants/<id>/floor`
 answers, embedded so the first paint needs no request) and the quote-accuracy figures, embedded too for
 `static/js/quote_accuracy.js` to chart with the vendored Chart.js (and listed in tables without it).
-`static/js/floor.js` draws the live parts from that JSON, acts through the JSON API, and refetches the floor
-whenever the WebSocket `ws/floor/<id>/` says something changed."""
+The script (`static/js/floor/`, native ES modules) draws the live parts from that JSON, acts through the JSON
+API, and refetches the floor whenever the WebSocket `ws/floor/<id>/` says something changed. What the user may
+do comes with the floor (`actions`), so the page and the script offer only that."""
 
 from dataclasses import asdict
 
@@ -14,10 +15,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from floor.api.host_stand_serializers import FloorSerializer
-from floor.models import TableState
+from floor.api.host_stand_serializers import FloorSerializer, floor_actions
+from floor.models import TableFeature, TableState
 from floor.selectors import AccuracyPeriod, floor_board, floor_restaurants_for, quote_accuracy
-from restaurant.models import MANAGING_ROLES, RoutingMode
+from restaurant.models import RoutingMode
 from restaurant.selectors import role_in
 from staff.models import StaffRole
 
@@ -57,8 +58,8 @@ def _chosen_restaurant(request):
 @ensure_csrf_cookie  # the page's fetch() calls send the token from this cookie
 def dashboard(request):
     restaurant, restaurants = _chosen_restaurant(request)
-    role = role_in(request.user, restaurant)
-    board = FloorSerializer(floor_board(restaurant=restaurant)).data
+    actions = floor_actions(role=role_in(request.user, restaurant))
+    board = FloorSerializer(floor_board(restaurant=restaurant), context={"actions": actions}).data
     accuracy = quote_accuracy(restaurant=restaurant)
     return render(
         request,
@@ -66,16 +67,17 @@ def dashboard(request):
         {
             "restaurant": restaurant,
             "restaurants": restaurants,
-            "is_manager": role in MANAGING_ROLES,
             "board": board,
+            # A wish the add-party form offers; an accessible table is a must, asked by its own checkbox.
+            "wish_features": [choice for choice in TableFeature.choices if choice[0] != TableFeature.ACCESSIBLE],
             "page_config": {
                 "restaurantId": restaurant.pk,
                 "apiBase": f"/api/v1/restaurants/{restaurant.pk}",
                 "socketPath": f"/ws/floor/{restaurant.pk}/",
-                "isManager": role in MANAGING_ROLES,
                 "modes": [{"value": value, "label": label} for value, label in RoutingMode.choices],
                 "roles": [{"value": value, "label": label} for value, label in StaffRole.choices],
                 "states": [{"value": value, "label": label} for value, label in TableState.choices],
+                "features": [{"value": value, "label": label} for value, label in TableFeature.choices],
             },
             "modes": RoutingMode.choices,
             "accuracy": [

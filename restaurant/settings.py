@@ -173,7 +173,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "restaurant.staticfiles.StaticFilesStorage"
     },
 }
 # In DEBUG whitenoise serves straight from the apps' static folders, so `make run` needs no collectstatic.

@@ -28,6 +28,7 @@ from floor.api.host_stand_serializers import (
     WaitlistAddSerializer,
     WaitlistChangeSerializer,
     WaitlistEntrySerializer,
+    floor_actions,
 )
 from floor.models import StateSource, Table, Visit, WaitlistEntry
 from floor.selectors import floor_board, waitlist_open_with_quotes
@@ -282,7 +283,9 @@ class FloorView(HostStandView):
 
     @extend_schema(tags=TAGS, summary="The floor now", responses={200: FloorSerializer})
     def get(self, request, restaurant_id):
-        return Response(FloorSerializer(floor_board(restaurant=self.get_restaurant())).data)
+        board = floor_board(restaurant=self.get_restaurant())
+        actions = floor_actions(role=self.get_role(), client=api_client_of(request.user))
+        return Response(FloorSerializer(board, context={"actions": actions}).data)
 
 
 # --- Waitlist ----------------------------------------------------------------------------------------------

@@ -15,10 +15,11 @@ from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
 from floor.engine.floor import MAX_PARTY_SIZE
-from floor.models import RoutingDecision, Table, TableState, Visit, WaitlistEntry
-from floor.services.table_states import settable_states
+from floor.models import RoutingDecision, Table, TableFeature, TableState, Visit, WaitlistEntry
+from floor.services.table_states import allowed_states, needs_manager, settable_states
+from restaurant.api.scoping import FLOOR_WRITE_ROLES
 from restaurant.api.serializers import TenantPrimaryKeyRelatedField
-from restaurant.models import RoutingMode
+from restaurant.models import MANAGING_ROLES, ApiScope, RoutingMode
 from staff.models import StaffMember
 
 MAX_JOINED_TABLES = 12
@@ -110,7 +111,7 @@ class PreferencesSchema(serializers.Serializer):
     `preferences.<key>`), so this serializer only documents the shape."""
 
     section_id = serializers.IntegerField(required=False, help_text="A section's id.")
-    feature = serializers.ChoiceField(choices=["booth", "patio", "high_top", "accessible"], required=False)
+    feature = serializers.ChoiceField(choices=TableFeature.values, required=False)
     accessible = serializers.BooleanField(required=False, help_text="A must, not a wish.")
 
 
@@ -448,7 +449,9 @@ class FloorTableSerializer(RowSerializer):
     allowed_states = serializers.SerializerMethodField()
     min_seats = serializers.IntegerField()
     max_seats = serializers.IntegerField()
-    features = serializers.ListField(child=serializers.CharField())
+    features = serializers.ListField(
+        child=serializers.CharField(), help_text="Any of booth, patio, high_top, accessible (`Table.features`)."
+    )
     server_ids = serializers.ListField(
         child=serializers.IntegerField(),
         help_text="The servers who can take a party at this table now, next in rotation first: those working its "
@@ -518,8 +521,50 @@ class WaitlistSummarySerializer(serializers.Serializer):
     parties_by_size = serializers.DictField(child=serializers.IntegerField())
 
 
+class FloorActionsSerializer(serializers.Serializer):
+    """What the caller may do on the floor: the dashboard offers these actions and no others."""
+
+    switch_mode = serializers.BooleanField(help_text="`POST .../mode` (owners and managers).")
+    run_floor = serializers.BooleanField(
+        help_text="Seat, clear and bus tables, and the waitlist's, the rotation's and the time clock's actions."
+    )
+    seat_from = serializers.ListField(
+        child=serializers.ChoiceField(choices=TableState.choices), help_text="The states a table is seated from."
+    )
+    table_states = serializers.DictField(
+        child=serializers.ListField(child=serializers.ChoiceField(choices=TableState.choices)),
+        help_text="For a table in each state, the states this caller may set through `POST .../tables/{id}/state` "
+        "(blocking and unblocking are for managers).",
+    )
+
+
+def floor_actions(*, role: str | None, client=None) -> dict:
+    """The caller's `FloorActionsSerializer`: from their role (an API key: its scopes, as the views' `write_scopes`
+    name them) and the state machine's `needs_manager`."""
+    if client is not None:
+        runs_floor, manages = client.has_scope(ApiScope.FRONTEND), False
+        sets_states = runs_floor or client.has_scope(ApiScope.POS)
+    else:
+        runs_floor = sets_states = role in FLOOR_WRITE_ROLES
+        manages = role in MANAGING_ROLES
+    return {
+        "switch_mode": manages,
+        "run_floor": runs_floor,
+        "seat_from": [s for s in TableState.values if runs_floor and TableState.OCCUPIED in allowed_states(s)],
+        "table_states": {
+            state: [
+                to
+                for to in settable_states(state)
+                if sets_states and (manages or not needs_manager(from_state=state, to_state=to))
+            ]
+            for state in TableState.values
+        },
+    }
+
+
 class FloorSerializer(serializers.Serializer):
-    """The whole floor now, as the host stand shows it."""
+    """The whole floor now, as the host stand shows it, and what the caller may do on it (`actions`, given in
+    the context by `floor_actions`; nothing without it)."""
 
     restaurant_id = serializers.IntegerField()
     at = serializers.DateTimeField()
@@ -531,3 +576,8 @@ class FloorSerializer(serializers.Serializer):
     sections = SectionRefSerializer(many=True)
     waitlist = WaitlistEntrySerializer(many=True)
     waitlist_summary = WaitlistSummarySerializer()
+    actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(FloorActionsSerializer)
+    def get_actions(self, board) -> dict:
+        return self.context.get("actions") or floor_actions(role=None)

@@ -62,7 +62,12 @@ def test_a_host_opens_the_floor_of_their_restaurant(client, host_user, restauran
     config = embedded(response, "floor-config")
     assert config["apiBase"] == f"/api/v1/restaurants/{restaurant.pk}"
     assert config["socketPath"] == f"/ws/floor/{restaurant.pk}/"
-    assert config["isManager"] is False
+    # What a host may do comes from the server: no mode switch, no blocking.
+    actions = board["actions"]
+    assert (actions["switch_mode"], actions["run_floor"]) == (False, True)
+    assert actions["table_states"]["available"] == ["reserved"]
+    assert actions["table_states"]["blocked"] == []
+    assert config["features"][2] == {"value": "high_top", "label": "High-top"}
     assert "csrftoken" in response.cookies  # the script's fetch() calls send it back
 
 
@@ -77,6 +82,35 @@ def test_the_page_embeds_which_tables_are_pushed_together(client, host_user, res
     rows = {row["label"]: row for row in board["tables"]}
     assert (rows["W1"]["joined_with"], rows["W2"]["joined_with"]) == ([pair[1].pk], [pair[0].pk])
     assert {rows[label]["server_id"] for label in rows} == {ana.pk}
+
+
+def test_table_features_come_from_the_table_and_the_add_party_form_offers_the_wishes(client, host_user, restaurant):
+    section = SectionFactory(restaurant=restaurant)
+    TableFactory(section=section, label="B1", is_booth=True, is_high_top=True, is_accessible=False)
+    TableFactory(section=section, label="P1", is_patio=True)
+
+    response = logged_in(client, host_user).get(URL)
+
+    features = {row["label"]: row["features"] for row in embedded(response, "floor-data")["tables"]}
+    assert features == {"B1": ["booth", "high_top"], "P1": ["patio", "accessible"]}
+    page = response.content.decode()
+    options = re.search(r'<select id="party-feature" name="feature">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="(\w*)">([^<]+)</option>', options) == [
+        ("", "Any table"),
+        ("booth", "Booth"),
+        ("patio", "Patio"),
+        ("high_top", "High-top"),
+    ]
+
+
+def test_the_page_loads_its_script_as_a_module_and_has_no_inline_script(client, host_user):
+    page = logged_in(client, host_user).get(URL).content.decode()
+
+    assert '<script type="module" src="/static/js/floor/main.js"></script>' in page
+    # Only JSON data islands and script files: nothing a strict Content-Security-Policy would refuse.
+    for tag in re.findall(r"<script\b[^>]*>", page):
+        assert 'type="application/json"' in tag or "src=" in tag, tag
+    assert not re.search(r"\son[a-z]+=", page)
 
 
 def test_the_floor_link_is_in_the_navigation(client, host_user):
@@ -120,7 +154,7 @@ def test_someone_with_several_restaurants_switches_between_them(client, host_use
     assert embedded(default, "floor-config")["restaurantId"] == restaurant.pk  # "Home Bistro" comes first by name
     assert embedded(chosen, "floor-config")["restaurantId"] == second.pk
     assert [t["label"] for t in embedded(chosen, "floor-data")["tables"]] == ["S1"]
-    assert embedded(chosen, "floor-config")["isManager"] is True
+    assert embedded(chosen, "floor-data")["actions"]["switch_mode"] is True  # a manager there
     assert 'id="restaurant-switch"' in chosen.content.decode()
 
 
@@ -222,3 +256,21 @@ def test_the_dashboard_costs_the_same_queries_for_10_or_60_tables(client, host_u
 
     assert small == large
     assert small <= 25
+
+
+def test_in_production_the_dashboard_modules_import_each_other_by_their_hashed_names(settings, tmp_path):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = str(tmp_path)
+    # Only the dashboard's modules, as collectstatic finds them in production.
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STATICFILES_DIRS = [("js/floor", settings.BASE_DIR / "static" / "js" / "floor")]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "restaurant.staticfiles.StaticFilesStorage"}}
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    main = staticfiles_storage.stored_name("js/floor/main.js")
+    imports = re.findall(r'from "\./([^"]+)"', (tmp_path / main).read_text())
+    assert "state.js" not in imports
+    assert imports and all(re.fullmatch(r"[a-z-]+\.[0-9a-f]{12}\.js", name) for name in imports)
+    assert all((tmp_path / "js/floor" / name).exists() for name in imports)
