@@ -95,10 +95,13 @@ class WaiterDashboardView(WaiterView):
         return Response(DashboardSerializer(self.service().dashboard()).data)
 
 
-class RecalculateTiersView(RestaurantScopedMixin, APIView):
+class RecalculateTiersView(RestaurantScopedMixin, generics.GenericAPIView):
     """Start the tier job now, in the background."""
 
     queryset = TierJob.objects.all()
+    serializer_class = TierJobSerializer
+    filter_backends: list = []
+    pagination_class = None
     write_scopes = (ApiScope.FRONTEND,)
 
     @extend_schema(
@@ -127,10 +130,13 @@ class TierJobView(RestaurantScopedMixin, generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class TeamPerformanceView(RestaurantScopedMixin, APIView):
+class TeamPerformanceView(RestaurantScopedMixin, generics.GenericAPIView):
     """Every server and bartender with their tier, key figures of the latest snapshot and trend arrows."""
 
     queryset = StaffMember.objects.all()
+    serializer_class = TeamSerializer
+    filter_backends: list = []
+    pagination_class = None
 
     @extend_schema(tags=TAGS, summary="The team: tiers, key figures, trends", responses={200: TeamSerializer})
     def get(self, request, restaurant_id):
