@@ -21,7 +21,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, Now, TruncMonth
 
 from floor.models import Visit, VisitItem
 from restaurant.models import Restaurant
@@ -303,8 +303,11 @@ def waiters_visible_to(user) -> QuerySet:
 
 def recent_shifts(*, staff: StaffMember, limit: int = 10) -> list[Shift]:
     """A staff member's latest shifts, each with the visits and covers they served in it. One query."""
-    served = Visit.objects.filter(server_id=OuterRef("staff_id"), seated_at__gte=OuterRef("clock_in")).filter(
-        Q(seated_at__lt=OuterRef("clock_out")) | Q(closed_at__isnull=True)
+    # Seated while the shift ran: from clock-in to clock-out, or to now for the shift in progress.
+    served = Visit.objects.filter(
+        server_id=OuterRef("staff_id"),
+        seated_at__gte=OuterRef("clock_in"),
+        seated_at__lt=Coalesce(OuterRef("clock_out"), Now()),
     )
     covers = served.values("server_id").annotate(total=Sum("party_size")).values("total")
     tables = served.values("server_id").annotate(total=Count("id")).values("total")

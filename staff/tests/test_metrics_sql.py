@@ -1,11 +1,14 @@
 """The database sums behind metrics, against figures worked out by hand: window edges, open checks, voids,
 unpaid breaks, the party-size yardstick for turn time, local months; six queries whatever the staff."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from staff.engine import derive
-from staff.models import StaffRole, WaiterMetrics
-from staff.selectors import performance_aggregates
+from staff.models import Shift, StaffRole, WaiterMetrics
+from staff.selectors import performance_aggregates, recent_shifts
 from staff.services.metrics import MetricsAggregator, period_end_for
 from staff.tests.performance_setup import Floor, local, server
 
@@ -109,3 +112,16 @@ def test_a_snapshot_is_written_once_per_period_and_rewritten_only_when_a_figure_
     # Ben's figures are his own, but the usual turn for two moved with Ana's quick table: his ratio too.
     assert changed.written == {ana.pk, ben.pk} and WaiterMetrics.objects.count() == 2
     assert changed.snapshots[ana.pk].covers == 8
+
+
+def test_recent_shifts_count_what_was_served_in_each_including_the_shift_in_progress(
+    restaurant, march, django_assert_num_queries
+):
+    ana, _, _ = march
+    now = timezone.now()
+    Shift.objects.create(restaurant=restaurant, staff=ana, role=ana.role, clock_in=now - timedelta(hours=2))
+    Floor(restaurant).visit(ana, now - timedelta(hours=1), party=5, subtotal="60")  # still at the table
+    with django_assert_num_queries(1):
+        shifts = recent_shifts(staff=ana, limit=3)
+    assert [(s.tables, s.covers) for s in shifts] == [(1, 5), (2, 6), (1, 2)]  # now, Mar 12, Mar 10
+    assert shifts[1].sales == 240 and shifts[2].tips == 20
