@@ -22,6 +22,11 @@ def wait_for(condition, what: str, timeout: float = 60):
         time.sleep(0.05)
 
 
+def queue_length(name: str) -> int:
+    with app.connection_for_read() as connection:
+        return connection.default_channel.client.llen(name)
+
+
 def job_status(pk):
     return TierJob.objects.get(pk=pk).status
 
@@ -47,7 +52,7 @@ def test_a_message_delivered_twice_runs_the_job_once(restaurant, worker):
     app.send_task(RUN_TASK, args=[job.pk])
     wait_for(lambda: job_status(job.pk) == TierJobStatus.DONE, "the job to finish")
     # The second message is consumed after the first (one solo worker): wait for an empty queue.
-    wait_for(lambda: app.connection().default_channel.client.llen("default") == 0, "the queue to drain")
+    wait_for(lambda: queue_length("default") == 0, "the queue to drain")
     assert TierHistory.objects.filter(restaurant=restaurant).count() == 4  # one row each: not twice
 
 
