@@ -77,6 +77,9 @@ class TierHistoryRowSerializer(serializers.Serializer):
     score = serializers.FloatField(read_only=True, allow_null=True)
     reason = serializers.CharField(read_only=True, allow_blank=True)
     computed_at = serializers.DateTimeField(read_only=True)
+    period_end = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The end of the 30 days it was computed from (null: set by hand)."
+    )
 
 
 class TierInfoSerializer(serializers.Serializer):

@@ -77,6 +77,7 @@ class ScoredMember:
     score: float
     tier: str
     llm_score: float | None = None
+    held: bool = False  # the tier the cut-offs alone would give differs: hysteresis kept the previous one
 
     @property
     def components(self) -> dict:
@@ -86,6 +87,7 @@ class ScoredMember:
             "shrink": round(self.shrink, 3),
             "shifts": self.shifts,
             "llm_score": self.llm_score,
+            "held": self.held,
         }
 
 
@@ -154,7 +156,8 @@ def score_group(
         factor = member.shifts / (member.shifts + policy.shrinkage_shifts) if shrink else 1.0
         score = max(-10.0, min(10.0, raw * factor))
         tier = _tier_for(score, previous.get(member.staff_id), policy)
-        out.append(ScoredMember(member.staff_id, member.shifts, z, raw, factor, score, tier, llm))
+        held = tier != _tier_for(score, None, policy)
+        out.append(ScoredMember(member.staff_id, member.shifts, z, raw, factor, score, tier, llm, held))
     return out
 
 
@@ -170,6 +173,8 @@ def reason_sentence(scored: ScoredMember, *, top: int = 2) -> str:
     text = f"{scored.tier}: {', '.join(parts) or 'no metric with a spread yet'} over {shifts}"
     if scored.shrink < 0.5:
         text += f" (only {shifts}: score held near the middle, x{scored.shrink:.2f})"
+    if scored.held:
+        text += f"; kept {scored.tier}: score {scored.score:+.2f} within the margin of the cut-off"
     if scored.llm_score is not None:
         text += f"; LLM score {scored.llm_score:.0f}"
     return text[:200]

@@ -148,6 +148,7 @@ class DashboardService:
                     "score": row.score,
                     "reason": row.reason,
                     "computed_at": row.computed_at,
+                    "period_end": (row.components or {}).get("period_end"),
                 }
                 for row in tier_history(staff=self.staff)
             ],

@@ -139,7 +139,7 @@ def tiers_recalculate(
         if rows:
             WaiterInsights.objects.filter(metrics__in=[row.metrics for row in rows]).delete()
             WaiterInsights.objects.bulk_create(rows, batch_size=500)
-        applied = calculator.apply(scored, staff=staff, at=timezone.now())
+        applied = calculator.apply(scored, staff=staff, at=timezone.now(), period_end=end)
     progress("done", total, total)
     result.staff_scored = len(scored)
     result.tiers, result.changed, result.updated, result.locked = (

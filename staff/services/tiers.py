@@ -59,7 +59,12 @@ class TierCalculator:
         return scored
 
     def apply(
-        self, scored: dict[int, ScoredMember], *, staff: list[StaffMember], at: datetime | None = None
+        self,
+        scored: dict[int, ScoredMember],
+        *,
+        staff: list[StaffMember],
+        at: datetime | None = None,
+        period_end: datetime | None = None,
     ) -> ApplyResult:
         """Write tiers, scores and reasons that changed, with history. `staff` are the members' rows."""
         at = at or timezone.now()
@@ -91,7 +96,7 @@ class TierCalculator:
                     tier=tier,
                     previous_tier=previous_tier,
                     score=score,
-                    components=result.components,
+                    components={**result.components, "period_end": period_end.isoformat() if period_end else None},
                     reason=reason,
                     computed_at=at,
                 )

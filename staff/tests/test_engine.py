@@ -6,6 +6,7 @@ import pytest
 from staff.engine import (
     Aggregates,
     LLMResponseInvalid,
+    ScoredMember,
     TierPolicy,
     derive,
     extract_json,
@@ -192,3 +193,19 @@ def test_llm_answers_of_the_wrong_shape_are_refused_with_the_reason(text, why):
 
 def test_extract_json_skips_braces_inside_strings_and_takes_the_first_object():
     assert extract_json('note {not json} then {"a": "x } y", "b": [1,2,],}') == {"a": "x } y", "b": [1, 2]}
+
+
+def test_a_tier_kept_by_hysteresis_says_so():
+    kept = ScoredMember(
+        staff_id=1,
+        shifts=19,
+        z={"sales_per_cover": 1.1},
+        raw_composite=0.7,
+        shrink=0.76,
+        score=0.53,
+        tier="standard",
+        held=True,
+    )
+    assert reason_sentence(kept) == (
+        "standard: sales per cover +1.1 sd over 19 shifts; kept standard: score +0.53 within the margin of the cut-off"
+    )
