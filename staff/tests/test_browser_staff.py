@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from restaurant.models import Role
+from restaurant.tests.factories import MembershipFactory
 from staff.models import StaffMember, TierJob, TierJobStatus
 from staff.services.jobs import tiers_recalculate
 from staff.services.llm import LLMScorer
@@ -75,6 +77,11 @@ def test_team_page_charts_tiers_sorts_filters_and_locks_a_tier(asgi_live_server,
     expect(page.locator("[data-team-table] tbody tr:visible")).to_have_count(strong)
     page.locator('select[data-filter="tier"]').select_option("")
     expect(page.locator("[data-team-table] tbody tr:visible")).to_have_count(7)
+    page.locator('select[data-filter="role"]').select_option("bartender")
+    expect(page.locator("[data-team-table] tbody tr:visible")).to_have_count(0)
+    expect(page.locator("[data-empty-filter]")).to_be_visible()
+    page.locator('select[data-filter="role"]').select_option("server")
+    expect(page.locator("[data-team-table] tbody tr:visible")).to_have_count(7)
 
     row = page.locator(f'tr[data-staff-id="{sam.pk}"]')
     row.get_by_label(f"Tier for {sam.name}").select_option("strong")
@@ -128,3 +135,16 @@ def test_a_manager_opens_a_members_page_from_the_team(asgi_live_server, page, ma
     page.wait_for_url(f"{asgi_live_server.url}/staff/{sam.pk}/")
     expect(page.locator("[data-tier-reason]")).to_be_visible()
     expect(page.get_by_role("link", name="back to the team")).to_be_visible()
+
+
+def test_a_manager_of_two_restaurants_switches_between_their_teams(
+    asgi_live_server, page, manager_user, restaurant, other_restaurant, team
+):
+    MembershipFactory(user=manager_user, restaurant=other_restaurant, role=Role.MANAGER)
+    StaffMember.objects.create(restaurant=other_restaurant, name="Rival Server")
+    log_in(page, asgi_live_server, "manager", "/staff/")
+    page.wait_for_url(f"{asgi_live_server.url}/staff/")
+    page.get_by_label("Restaurant").select_option(str(other_restaurant.pk))
+    page.wait_for_url(f"{asgi_live_server.url}/staff/?restaurant={other_restaurant.pk}")
+    expect(page.locator("[data-team-table] tbody tr")).to_have_count(1)
+    expect(page.get_by_role("link", name="Rival Server")).to_be_visible()
