@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -201,7 +200,6 @@ class TierRecalculationJob:
     def __init__(self, job: TierJob, *, scorer: LLMScorer | None = None):
         self.job = job
         self.scorer = scorer
-        self._last_write = 0.0
 
     @classmethod
     def claim(cls, job_id: int, *, scorer: LLMScorer | None = None) -> TierRecalculationJob | None:
@@ -216,7 +214,6 @@ class TierRecalculationJob:
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         # Throttled: the caller reports at most ~PROGRESS_WRITES times, plus start and end.
-        self._last_write = time.monotonic()
         TierJob.objects.filter(pk=self.job.pk, status=TierJobStatus.RUNNING).update(
             stage=stage[:40], progress_done=done, progress_total=total, heartbeat_at=timezone.now()
         )
