@@ -126,6 +126,27 @@ def test_an_llm_writes_the_insights_and_its_score_joins_the_composite(restaurant
     assert history.components["llm_score"] == 90 and "LLM score 90" in history.reason
 
 
+def test_when_the_llm_fails_the_job_writes_rule_based_insights_labelled_with_why(restaurant, team):
+    end, _ = team
+    state, server, thread = llm_server.start()
+    try:
+        state.answer_with(llm_server.Reply(status=503, body={"error": {"message": "overloaded"}}))
+        scorer = LLMScorer(api_key="sk-test", base_url=state.url, model="m1", timeout=2, max_retries=1)
+        result = tiers_recalculate(restaurant=restaurant, period_end=end, scorer=scorer)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert result.insights == {"rules": 8} and result.fallbacks == {"LLM answered HTTP 503: rule-based": 8}
+    assert len(state.requests) == 16  # each call retried once
+    assert set(WaiterInsights.objects.values_list("source", "fallback_reason")) == {
+        ("rules", "LLM answered HTTP 503: rule-based")
+    }
+    assert all(
+        components["llm_score"] is None for components in TierHistory.objects.values_list("components", flat=True)
+    )
+
+
 def test_one_job_in_flight_per_restaurant_and_a_claim_is_taken_once(
     restaurant, team, django_capture_on_commit_callbacks
 ):
