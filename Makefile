@@ -46,9 +46,11 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 migrate: $(RUN_STAMP)
 	$(PY) manage.py migrate --noinput
 
-# Idempotent: loads the demo restaurant the first time, then only prints the demo logins.
+# Idempotent: loads the demo restaurant the first time, then only prints the demo logins; the tier job then
+# scores the last four weeks (a second run the same day changes nothing), so tiers and insights show at once.
 seed: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py recalculate_tiers --weeks 4 -v 0
 
 # Web (uvicorn, ASGI), Celery worker and Celery beat together (Procfile); Ctrl-C stops all three.
 run: seed

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("floor/", include("floor.urls")),
+    path("staff/", include("staff.urls")),
     path("api/v1/", include("restaurant.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script): no inline script, for the CSP.

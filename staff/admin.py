@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from restaurant.admin_scoping import IsOpenFilter, TenantAdminMixin
 from scheduling.admin import StaffAvailabilityInline, StaffPreferenceInline, TimeOffInline
-from staff.models import Shift, ShiftBreak, StaffMember, TierHistory, WaiterInsights, WaiterMetrics
+from staff.models import (
+    Shift,
+    ShiftBreak,
+    StaffMember,
+    TierHistory,
+    TierJob,
+    TierSettings,
+    WaiterInsights,
+    WaiterMetrics,
+)
 
 
 @admin.register(StaffMember)
@@ -18,13 +27,13 @@ class StaffMemberAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_filter = ("role", "tier", "tier_locked", "active", "restaurant")
     search_fields = ("name", "email", "phone", "user__username")
     list_select_related = ("restaurant", "user")
-    readonly_fields = ("tier_score", "tier_updated_at", "created_at")
+    readonly_fields = ("tier_score", "tier_reason", "tier_updated_at", "created_at")
     fieldsets = (
         (
             None,
             {"fields": ("restaurant", "name", "role", "user", "email", "phone", "hourly_rate", "hired_on", "active")},
         ),
-        ("Tier", {"fields": ("tier", "tier_locked", "tier_score", "tier_updated_at", "created_at")}),
+        ("Tier", {"fields": ("tier", "tier_locked", "tier_score", "tier_reason", "tier_updated_at", "created_at")}),
     )
     inlines = (StaffAvailabilityInline, TimeOffInline, StaffPreferenceInline)
 
@@ -114,7 +123,7 @@ class WaiterInsightsAdmin(TenantAdminMixin, admin.ModelAdmin):
     """Strengths, areas to improve and suggestions written for a server."""
 
     restaurant_from = "staff"
-    list_display = ("staff", "source", "model_name", "generated_at")
+    list_display = ("staff", "source", "model_name", "score", "fallback_reason", "generated_at")
     list_filter = ("source", "restaurant")
     search_fields = ("staff__name", "model_name")
     list_select_related = ("staff",)
@@ -132,3 +141,31 @@ class TierHistoryAdmin(TenantAdminMixin, admin.ModelAdmin):
     search_fields = ("staff__name", "reason")
     list_select_related = ("staff", "changed_by")
     date_hierarchy = "computed_at"
+
+
+@admin.register(TierSettings)
+class TierSettingsAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """How a restaurant's tiers are computed (weights, cut-offs, shrinkage) and when its weekly job runs."""
+
+    list_display = (
+        "restaurant",
+        "strong_cutoff",
+        "developing_cutoff",
+        "shrinkage_shifts",
+        "llm_weight",
+        "run_weekday",
+        "run_hour",
+    )
+    list_select_related = ("restaurant",)
+    search_fields = ("restaurant__name",)
+
+
+@admin.register(TierJob)
+class TierJobAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """Runs of the tier job: a read-only record with status, progress and outcome."""
+
+    read_only = True
+    list_display = ("id", "restaurant", "trigger", "status", "period_end", "stage", "created_at", "finished_at")
+    list_filter = ("status", "trigger", "restaurant")
+    list_select_related = ("restaurant",)
+    date_hierarchy = "created_at"

@@ -5,12 +5,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from restaurant.tenancy import TenantQuerySet
+from staff.engine.tiers import DEFAULT_WEIGHTS, MAX_LLM_WEIGHT, TierPolicy
+
+
+def default_tier_weights() -> dict:
+    return dict(DEFAULT_WEIGHTS)
 
 
 class StaffRole(models.TextChoices):
@@ -61,6 +66,7 @@ class StaffMember(models.Model):
     tier_score = models.FloatField(null=True, blank=True)
     tier_updated_at = models.DateTimeField(null=True, blank=True)
     tier_locked = models.BooleanField(default=False, help_text="A manager set the tier; the weekly job leaves it.")
+    tier_reason = models.CharField(max_length=200, blank=True, help_text="What drove the last computed tier, in words.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = StaffQuerySet.as_manager()
@@ -188,6 +194,18 @@ class WaiterMetrics(models.Model):
     alcohol_attach_rate = models.FloatField(null=True, blank=True)
     dessert_attach_rate = models.FloatField(null=True, blank=True)
     appetizer_attach_rate = models.FloatField(null=True, blank=True)
+    drink_attach_rate = models.FloatField(null=True, blank=True)
+    upsell_per_cover = models.FloatField(
+        null=True, blank=True, help_text="Drinks, alcohol, starters, desserts per cover."
+    )
+    turn_ratio = models.FloatField(
+        null=True, blank=True, help_text="Turn time against the restaurant's usual for the party size (1 = usual)."
+    )
+    voided_lines = models.PositiveIntegerField(default=0)
+    void_rate = models.FloatField(null=True, blank=True)
+    discounts = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    discount_rate = models.FloatField(null=True, blank=True)
+    role = models.CharField(max_length=16, choices=StaffRole.choices, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
     objects = TenantQuerySet.as_manager()
@@ -220,6 +238,10 @@ class WaiterInsights(models.Model):
     suggestions = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=8, choices=InsightSource.choices, default=InsightSource.RULES)
     model_name = models.CharField(max_length=120, blank=True)
+    score = models.FloatField(null=True, blank=True, help_text="The LLM's 0-100 score, when it gave one.")
+    fallback_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why rules wrote these: no LLM configured, or how the LLM failed."
+    )
     generated_at = models.DateTimeField(default=timezone.now)
 
     objects = TenantQuerySet.as_manager()
@@ -258,3 +280,120 @@ class TierHistory(models.Model):
     def clean(self) -> None:
         if self.score is not None and not -10 <= self.score <= 10:
             raise ValidationError({"score": "a z-score composite must be within -10..10"})
+
+
+class TierSettings(models.Model):
+    """How one restaurant turns metrics into tiers, and when its weekly tier job runs (local time).
+
+    A restaurant without a row uses the documented defaults (staff.engine.tiers.TierPolicy)."""
+
+    restaurant = models.OneToOneField("restaurant.Restaurant", on_delete=models.CASCADE, related_name="tier_settings")
+    weights = models.JSONField(
+        default=default_tier_weights, blank=True, help_text="metric -> weight (see docs/staff.md)"
+    )
+    strong_cutoff = models.FloatField(default=0.5, help_text="Composite score (in sd) from which a server is strong.")
+    developing_cutoff = models.FloatField(default=-0.5, help_text="Composite score at or below which: developing.")
+    shrinkage_shifts = models.FloatField(
+        default=6.0,
+        validators=[MinValueValidator(0)],
+        help_text="k in n/(n+k): shifts it takes to keep half the score.",
+    )
+    hysteresis = models.FloatField(default=0.1, validators=[MinValueValidator(0)])
+    llm_weight = models.FloatField(
+        default=0.1,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_LLM_WEIGHT)],
+        help_text=f"Weight of the LLM's score in the composite (0-{MAX_LLM_WEIGHT}).",
+    )
+    run_weekday = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(6)], help_text="Day of the weekly tier job: 0 = Monday."
+    )
+    run_hour = models.PositiveSmallIntegerField(
+        default=4, validators=[MaxValueValidator(23)], help_text="Local hour of the weekly tier job."
+    )
+
+    class Meta:
+        verbose_name_plural = "tier settings"
+
+    def __str__(self) -> str:
+        return f"Tier settings of {self.restaurant}"
+
+    def clean(self) -> None:
+        try:
+            self.policy()
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def policy(self) -> TierPolicy:
+        return TierPolicy(
+            weights={key: float(value) for key, value in (self.weights or {}).items()},
+            strong_cutoff=self.strong_cutoff,
+            developing_cutoff=self.developing_cutoff,
+            shrinkage_shifts=self.shrinkage_shifts,
+            hysteresis=self.hysteresis,
+            llm_weight=self.llm_weight,
+        )
+
+
+class TierJobStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+TIER_JOB_IN_FLIGHT = (TierJobStatus.PENDING, TierJobStatus.RUNNING)
+
+
+class TierJobTrigger(models.TextChoices):
+    SCHEDULE = "schedule", "Weekly schedule"
+    MANUAL = "manual", "Recalculate now"
+    COMMAND = "command", "Command line"
+
+
+class TierJob(models.Model):
+    """One run of the tier job for a restaurant: metrics over the 30 days to `period_end`, tiers, insights.
+
+    At most one job in flight per restaurant, and one scheduled job per period (both database constraints),
+    so a second beat tick or a double click starts nothing new."""
+
+    restaurant = models.ForeignKey("restaurant.Restaurant", on_delete=models.CASCADE, related_name="tier_jobs")
+    trigger = models.CharField(max_length=16, choices=TierJobTrigger.choices, default=TierJobTrigger.MANUAL)
+    status = models.CharField(max_length=16, choices=TierJobStatus.choices, default=TierJobStatus.PENDING)
+    period_end = models.DateTimeField(help_text="Local midnight the 30-day window ends at.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    stage = models.CharField(max_length=40, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["restaurant"], condition=Q(status__in=TIER_JOB_IN_FLIGHT), name="tierjob_one_in_flight"
+            ),
+            models.UniqueConstraint(
+                fields=["restaurant", "period_end"],
+                condition=Q(trigger=TierJobTrigger.SCHEDULE),
+                name="tierjob_one_scheduled_per_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["restaurant", "-created_at"])]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Tier job {self.pk} ({self.status}) for {self.restaurant_id}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == TierJobStatus.DONE:
+            return 100
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0

@@ -24,7 +24,7 @@ from scheduling.tests.factories import (
     StaffPreferenceFactory,
     TimeOffFactory,
 )
-from staff.models import ShiftBreak, TierHistory, WaiterInsights, WaiterMetrics
+from staff.models import ShiftBreak, TierHistory, TierJob, TierSettings, WaiterInsights, WaiterMetrics
 from staff.tests.factories import ShiftFactory, StaffMemberFactory
 from vision.models import ClassifierModel, Prediction
 from vision.tests.factories import CameraFactory, TableRegionFactory
@@ -35,6 +35,7 @@ PROJECT_APPS = ("restaurant", "floor", "staff", "scheduling", "vision")
 READ_ONLY_MODELS = {
     "floor.TableStateChange",
     "staff.TierHistory",
+    "staff.TierJob",
     "scheduling.ScheduleAuditEntry",
     "restaurant.InboxEvent",
     "restaurant.OutboxEvent",
@@ -152,6 +153,13 @@ def fill_restaurant(restaurant, rows: int = 3) -> dict:
         )
         keep(WaiterInsights.objects.create(restaurant=restaurant, staff=staff, metrics=metrics, strengths=["upsells"]))
         keep(TierHistory.objects.create(restaurant=restaurant, staff=staff, tier="strong", score=1.2, changed_by=user))
+        if i == 0:
+            keep(TierSettings.objects.create(restaurant=restaurant))  # one per restaurant
+        keep(
+            TierJob.objects.create(
+                restaurant=restaurant, status="done", trigger="command", period_end=now - datetime.timedelta(days=7 * i)
+            )
+        )
         keep(StaffAvailabilityFactory(staff=staff))
         keep(TimeOffFactory(staff=staff))
         preference = keep(StaffPreferenceFactory(staff=staff))

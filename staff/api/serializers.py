@@ -13,10 +13,20 @@ _STAFF_FIELDS = [
     "tier",
     "tier_score",
     "tier_updated_at",
+    "tier_locked",
+    "tier_reason",
     "user",
 ]
 # Tiers are set by the weekly job or a manager's override (their own endpoint), never by a plain edit.
-_STAFF_READ_ONLY = ["is_performance_tracked", "tier", "tier_score", "tier_updated_at", "user"]
+_STAFF_READ_ONLY = [
+    "is_performance_tracked",
+    "tier",
+    "tier_score",
+    "tier_updated_at",
+    "tier_locked",
+    "tier_reason",
+    "user",
+]
 
 
 class StaffMemberSerializer(ModelRulesSerializer):
