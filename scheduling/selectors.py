@@ -263,3 +263,48 @@ def published_shifts_of(*, staff: StaffMember, since: date) -> QuerySet[Schedule
 
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def week_grid(*, restaurant, schedule: Schedule | None, week_start: date) -> dict:
+    """The schedule dashboard's grid: for each role, each day, each day-part, the shifts (with reasons)
+    and the requirement, so a template draws it without a query of its own."""
+    parts = day_parts_of(restaurant)
+    dates = week_dates(week_start)
+    requirements = {(r.weekday, r.day_part, r.role): r for r in requirements_for(restaurant=restaurant)}
+    items = list(schedule_items(schedule=schedule)) if schedule is not None else []
+    cells: dict = defaultdict(list)
+    for item in items:
+        cells[item.role, item.date, item.day_part].append(item)
+    roles = sorted({role for (_, _, role) in requirements} | {i.role for i in items})
+    rows = []
+    for role in roles:
+        days = []
+        for day in dates:
+            blocks = []
+            for part in parts:
+                req = requirements.get((day.weekday(), part.key, role))
+                shifts = cells.get((role, day, part.key), [])
+                if req is None and not shifts:
+                    continue
+                heads, target = len(shifts), req.target_staff if req else 0
+                minimum = req.min_staff if req else 0
+                level = "short" if heads < minimum else "under" if heads < target else "met"
+                blocks.append(
+                    {
+                        "day_part": part.key,
+                        "items": shifts,
+                        "heads": heads,
+                        "min": minimum,
+                        "target": target,
+                        "max": req.max_staff if req else 0,
+                        "level": level,
+                        "ratio": round(heads / target, 2) if target else 1.0,
+                    }
+                )
+            days.append({"date": day, "blocks": blocks})
+        rows.append({"role": role, "days": days})
+    return {"dates": dates, "day_parts": parts, "rows": rows, "item_count": len(items)}
+
+
+def team_for(*, restaurant) -> QuerySet[StaffMember]:
+    return StaffMember.objects.for_restaurant(restaurant).active().order_by("role", "name")
