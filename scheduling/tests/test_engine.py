@@ -91,7 +91,8 @@ def test_short_week_is_explained_in_words_and_the_best_partial_schedule_kept():
         assert {(a.person_id, a.slot) for a in solution.assignments} == {(2, 0), (3, 1)}
         [short] = diagnose(problem, solution.assignments)
         assert short.message == (
-            "Saturday dinner needs 3 servers; 1 scheduled: Ana is on approved time off (Vacation), Ben is at 6 h of 6 h."
+            "Saturday dinner needs 3 servers; 1 scheduled: "
+            "Ana is on approved time off (Vacation), Ben is at 6 h of 6 h."
             " To fill it: ask who could come in, or move the time off; allow more hours for someone."
         )
         assert [r["staff_id"] for r in short.reasons] == [1, 2]  # Dan is no server: not a reason
