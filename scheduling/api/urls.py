@@ -14,9 +14,15 @@ router.register(
     f"{RESTAURANT_PREFIX}/schedules/<int:schedule_id>/items", views.ScheduleItemViewSet, basename="schedule-item"
 )
 
+SCHEDULE = f"{RESTAURANT_PREFIX}/schedules/<int:pk>"
+
 urlpatterns = [
     path(f"{RESTAURANT_PREFIX}/schedules/run", views.RunView.as_view(), name="schedule-run"),
     path(f"{RESTAURANT_PREFIX}/schedules/runs/<int:run_id>", views.RunStatusView.as_view(), name="schedule-run-status"),
+    # A schedule's actions, at the original paths (no trailing slash).
+    path(f"{SCHEDULE}/publish", views.ScheduleViewSet.as_view({"post": "publish"}), name="schedule-publish"),
+    path(f"{SCHEDULE}/audit", views.ScheduleViewSet.as_view({"get": "audit"}), name="schedule-audit"),
+    path(f"{SCHEDULE}/check", views.ScheduleViewSet.as_view({"get": "check"}), name="schedule-check"),
     path(f"{RESTAURANT_PREFIX}/schedules/forecast", views.ForecastView.as_view(), name="schedule-forecast"),
     path(
         f"{RESTAURANT_PREFIX}/staff/<int:staff_id>/preferences",

@@ -205,20 +205,17 @@ class ScheduleViewSet(RestaurantScopedMixin, viewsets.ModelViewSet):
         schedule_delete(schedule=instance)
 
     @extend_schema(request=None, responses={200: s.ScheduleSerializer})
-    @action(detail=True, methods=["post"])
     def publish(self, request, restaurant_id, pk):
         schedule = schedule_publish(schedule=self.get_object(), actor=actor_of(request))
         return Response(s.ScheduleSerializer(schedule).data)
 
     @extend_schema(responses={200: s.ScheduleAuditSerializer(many=True)})
-    @action(detail=True, methods=["get"])
     def audit(self, request, restaurant_id, pk):
         entries = schedule_audit(schedule=self.get_object())
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(s.ScheduleAuditSerializer(page, many=True).data)
 
     @extend_schema(responses={200: dict})
-    @action(detail=True, methods=["get"])
     def check(self, request, restaurant_id, pk):
         """Hard violations (they block publishing), warnings and unmet minimums with their diagnosis."""
         return Response(schedule_check(schedule=self.get_object()))
