@@ -51,8 +51,9 @@ class AvailabilityBulkSerializer(serializers.Serializer):
 class StaffPreferenceSerializer(ModelRulesSerializer):
     """What someone would like: roles, day-parts, sections, hours."""
 
+    # Plain strings checked against StaffRole here: a second enum of the same choices would clash in the schema.
     roles = serializers.ListField(
-        child=serializers.ChoiceField(choices=StaffRole.choices), required=False, max_length=5
+        child=serializers.CharField(max_length=16), required=False, max_length=5, help_text=f"of {StaffRole.values}"
     )
     day_parts = serializers.ListField(child=serializers.SlugField(max_length=32), required=False, max_length=12)
     sections = TenantPrimaryKeyRelatedField(queryset=Section.objects.all(), many=True, required=False)
@@ -70,6 +71,12 @@ class StaffPreferenceSerializer(ModelRulesSerializer):
             "notes",
         ]
         read_only_fields = ["staff"]
+
+    def validate_roles(self, value):
+        unknown = sorted(set(value) - set(StaffRole.values))
+        if unknown:
+            raise serializers.ValidationError(f"unknown roles {unknown}; roles are {StaffRole.values}")
+        return value
 
     def validate_day_parts(self, value):
         known = self.context["restaurant"].day_part_keys()

@@ -151,6 +151,7 @@ class StaffPreferenceView(SelfServiceMixin, generics.GenericAPIView):
         )
         return Response(s.StaffPreferenceSerializer(preference, context=self.get_serializer_context()).data)
 
+    @extend_schema(responses={200: s.StaffPreferenceSerializer, 201: s.StaffPreferenceSerializer})
     def put(self, request, restaurant_id, staff_id):
         member = self.staff()
         existing = StaffPreference.objects.filter(staff=member).first()
