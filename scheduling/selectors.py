@@ -265,9 +265,23 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def engine_targets(*, schedule: Schedule | None) -> dict:
+    """The targets the engine used for a generated schedule (the forecast's, within min..max), by
+    (date, day-part, role); empty for a schedule made by hand."""
+    run = schedule.runs.order_by("-id").first() if schedule is not None else None
+    if run is None:
+        return {}
+    return {
+        (date.fromisoformat(c["date"]), c["day_part"], c["role"]): c["target"]
+        for c in (run.summary or {}).get("coverage", [])
+    }
+
+
 def week_grid(*, restaurant, schedule: Schedule | None, week_start: date) -> dict:
     """The schedule dashboard's grid: for each role, each day, each day-part, the shifts (with reasons)
-    and the requirement, so a template draws it without a query of its own."""
+    and the requirement (with the engine's target where it set one), so a template draws it without a
+    query of its own."""
+    targets = engine_targets(schedule=schedule)
     parts = day_parts_of(restaurant)
     dates = week_dates(week_start)
     requirements = {(r.weekday, r.day_part, r.role): r for r in requirements_for(restaurant=restaurant)}
@@ -286,7 +300,8 @@ def week_grid(*, restaurant, schedule: Schedule | None, week_start: date) -> dic
                 shifts = cells.get((role, day, part.key), [])
                 if req is None and not shifts:
                     continue
-                heads, target = len(shifts), req.target_staff if req else 0
+                target = targets.get((day, part.key, role), req.target_staff if req else 0)
+                heads = len(shifts)
                 minimum = req.min_staff if req else 0
                 level = "short" if heads < minimum else "under" if heads < target else "met"
                 blocks.append(

@@ -174,6 +174,16 @@ def test_generate_schedule_command_prints_its_figures_as_json_last(restaurant, w
 
 
 @pytest.mark.django_db
+def test_generate_schedule_if_missing_leaves_a_week_that_has_a_schedule(restaurant, week):
+    args = ("generate_schedule", "--restaurant", restaurant.pk, "--week", "2026-12-07", "--engine", "greedy")
+    call_command(*args, "--if-missing", stdout=io.StringIO(), stderr=io.StringIO())
+    out = io.StringIO()
+    call_command(*args, "--if-missing", stdout=out, stderr=io.StringIO())
+    assert json.loads(out.getvalue().strip().splitlines()[-1])["status"] == "exists"
+    assert Schedule.objects.count() == ScheduleRun.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_generate_schedule_command_refuses_a_day_that_is_not_monday(restaurant, week):
     from django.core.management.base import CommandError
 
