@@ -108,10 +108,11 @@ def simulated_problem(size: str, *, seed: int, time_limit: float) -> Problem:
     parts = [DayPart(p.key, p.start, p.end) for p in config.day_parts]
     dates = [WEEK + timedelta(days=i) for i in range(7)]
     windows, leaves = defaultdict(list), defaultdict(list)
+    # The simulator's windows cover exactly the day-parts people prefer, which would make every schedule
+    # 100 % preferred. Here an available day opens at 06:00, so preferences are a real trade-off.
     for w in profiles.availability:
-        windows[w.staff].append(
-            Window(w.weekday, w.start, w.end, w.available, w.effective_from, w.effective_until, w.notes)
-        )
+        start = min(w.start, dtime(6, 0)) if w.available else w.start
+        windows[w.staff].append(Window(w.weekday, start, w.end, w.available, w.effective_from, w.effective_until))
     for t in profiles.time_off:
         if t.status == "approved":
             leaves[t.staff].append(Leave(t.start_date, t.end_date, t.reason))
