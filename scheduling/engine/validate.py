@@ -76,8 +76,8 @@ class Ledger:
             if other.date != slot.date and rest_conflict(other, slot, rules.min_rest_hours):
                 out.append(("rest", f"{name} would get under {rules.min_rest_hours:g} h rest after {other.label}"))
                 break
-            if other.date == slot.date and other.start < slot.end and slot.start < other.end and s not in same_day:
-                out.append(("overlap", f"{name} works an overlapping shift"))
+            if other.date == slot.date and other.start < slot.end and slot.start < other.end:
+                out.append(("overlap", f"{name} already works {other.day_part} as {other.role} then"))
                 break
         if self.minutes[person.id] + slot.minutes > person.max_hours * 60 + 1e-6:
             out.append(("max_hours", f"{name} is at {self.hours(person.id):g} h of {person.max_hours:g} h"))
