@@ -9,6 +9,7 @@ from scheduling.models import (
     Schedule,
     ScheduleAuditEntry,
     ScheduleItem,
+    ScheduleReasoning,
     ScheduleRun,
     StaffAvailability,
     StaffingRequirement,
@@ -168,10 +169,9 @@ class ScheduleItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["score", "source"]
 
     def get_reasoning(self, item) -> dict | None:
-        reasoning = getattr(item, "reasoning", None) if hasattr(item, "_state") else None
         try:
-            return ReasoningSerializer(item.reasoning).data if reasoning else None
-        except ScheduleItem.reasoning.RelatedObjectDoesNotExist:
+            return ReasoningSerializer(item.reasoning).data
+        except ScheduleReasoning.DoesNotExist:  # added by hand: no engine reason
             return None
 
 

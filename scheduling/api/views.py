@@ -56,12 +56,10 @@ class SelfServiceMixin(RestaurantScopedMixin):
         return None if self.is_manager() else staff_member_of(user=self.request.user, restaurant=self.get_restaurant())
 
     def get_queryset(self):
+        # Availability and time off are personal (reasons, classes, trips): others see only their own rows,
+        # as in admin. Another person's row is a 404 like any id outside the caller's reach.
         queryset = super().get_queryset()
-        if (
-            getattr(self, "swagger_fake_view", False)
-            or self.request.method in ("GET", "HEAD", "OPTIONS")
-            or self.is_manager()
-        ):
+        if getattr(self, "swagger_fake_view", False) or self.is_manager():
             return queryset
         own = self.own_staff()
         return queryset.filter(staff=own) if own else queryset.none()

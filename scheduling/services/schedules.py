@@ -3,7 +3,7 @@ publishing (which archives the week's previous published version) and the audit 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -76,11 +76,7 @@ def _check_item(schedule: Schedule, values: dict) -> dict:
         raise InvalidSchedulingInput("staff", "not found in this restaurant")
     if values.get("section") is not None and values["section"].restaurant_id != restaurant.pk:
         raise InvalidSchedulingInput("section", "not found in this restaurant")
-    if (
-        not schedule.week_start
-        <= values["date"]
-        <= schedule.week_start.fromordinal(schedule.week_start.toordinal() + 6)
-    ):
+    if not schedule.week_start <= values["date"] <= schedule.week_start + timedelta(days=6):
         raise InvalidSchedulingInput("date", f"must be in the week of {schedule.week_start}")
     parts = {p.key: p for p in day_parts_of(restaurant)}
     part = parts.get(values["day_part"])
