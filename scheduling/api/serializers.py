@@ -212,6 +212,8 @@ class RunRequestSerializer(serializers.Serializer):
     week_start = serializers.DateField()
     engine = serializers.ChoiceField(choices=sorted(ENGINES), default="cpsat")
     time_limit = serializers.FloatField(min_value=0.5, max_value=120, default=10.0)
+    max_shifts_per_day = serializers.IntegerField(min_value=1, max_value=3, default=1)
+    min_rest_hours = serializers.FloatField(min_value=0, max_value=24, default=10.0)
 
     def validate_week_start(self, value):
         if value.weekday() != 0:

@@ -97,8 +97,8 @@ class DemandForecaster:
 class ConstraintValidator:
     """The engine's own rules, applied to a schedule's current items (a manager's edits included)."""
 
-    def __init__(self, restaurant, week_start: date):
-        self.inputs = week_problem(restaurant=restaurant, week_start=week_start)
+    def __init__(self, restaurant, week_start: date, *, rules: Rules | None = None):
+        self.inputs = week_problem(restaurant=restaurant, week_start=week_start, rules=rules)
 
     def assignments(self, items) -> tuple[list[Assignment], list[str]]:
         index = self.inputs.problem.slot_index()
@@ -121,6 +121,16 @@ class ConstraintValidator:
             + [{"rule": "no_requirement", "severity": "soft", "message": m} for m in outside],
             "unmet": [s.as_dict(problem) for s in diagnose(problem, assignments)],
         }
+
+
+def rules_of(parameters: dict | None) -> Rules:
+    """The rules a run was asked for (the API's and CLI's options), defaults elsewhere."""
+    params = parameters or {}
+    return Rules(
+        time_limit_seconds=float(params.get("time_limit", 10.0)),
+        max_shifts_per_day=int(params.get("max_shifts_per_day", 1)),
+        min_rest_hours=float(params.get("min_rest_hours", 10.0)),
+    )
 
 
 class FairnessCalculator:
@@ -148,6 +158,8 @@ def schedule_run_create(
     engine: str = "cpsat",
     time_limit: float = 10.0,
     requested_by=None,
+    max_shifts_per_day: int = 1,
+    min_rest_hours: float = 10.0,
     enqueue: bool = True,
 ) -> ScheduleRun:
     """A queued run; the worker picks it up once this transaction commits."""
@@ -157,11 +169,20 @@ def schedule_run_create(
         raise InvalidSchedulingInput("engine", f"must be one of {', '.join(ENGINES)}")
     if not 0.5 <= time_limit <= 120:
         raise InvalidSchedulingInput("time_limit", "must be between 0.5 and 120 seconds")
+    if not 1 <= max_shifts_per_day <= 3:
+        raise InvalidSchedulingInput("max_shifts_per_day", "must be 1, 2 or 3")
+    if not 0 <= min_rest_hours <= 24:
+        raise InvalidSchedulingInput("min_rest_hours", "must be between 0 and 24 hours")
     run = ScheduleRun.objects.create(
         restaurant=restaurant,
         week_start=week_start,
         solver=engine,
-        parameters={"engine": engine, "time_limit": time_limit},
+        parameters={
+            "engine": engine,
+            "time_limit": time_limit,
+            "max_shifts_per_day": max_shifts_per_day,
+            "min_rest_hours": min_rest_hours,
+        },
         requested_by=requested_by if getattr(requested_by, "pk", None) and hasattr(requested_by, "username") else None,
         progress_message="queued",
     )
@@ -224,7 +245,7 @@ def _execute(run: ScheduleRun, report: Progress) -> ScheduleRun:
     engine = params.get("engine", "cpsat")
     report(0.03, "forecasting demand")
     forecast = DemandForecaster(restaurant).forecast(run.week_start)
-    rules = Rules(time_limit_seconds=float(params.get("time_limit", 10.0)))
+    rules = rules_of(params)
     base = latest_schedule(restaurant=restaurant, week_start=run.week_start)
     inputs = week_problem(
         restaurant=restaurant,

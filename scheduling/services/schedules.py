@@ -19,7 +19,7 @@ from scheduling.models import (
     ScheduleStatus,
 )
 from scheduling.selectors import day_parts_of
-from scheduling.services.planning import ConstraintValidator
+from scheduling.services.planning import ConstraintValidator, rules_of
 from staff.models import StaffMember
 
 ITEM_FIELDS = ("staff", "date", "day_part", "role", "start_time", "end_time", "section", "locked")
@@ -94,8 +94,13 @@ def _check_item(schedule: Schedule, values: dict) -> dict:
 
 
 def schedule_check(*, schedule: Schedule) -> dict:
-    """Hard violations, warnings and unmet minimums of the schedule as it stands."""
-    return ConstraintValidator(schedule.restaurant, schedule.week_start).check(schedule.items.select_related("staff"))
+    """Hard violations, warnings and unmet minimums of the schedule as it stands, under the rules of the
+    run that made it (two shifts a day, say), the defaults for a schedule made by hand."""
+    run = schedule.runs.order_by("-id").first()
+    rules = rules_of(run.parameters if run else None)
+    return ConstraintValidator(schedule.restaurant, schedule.week_start, rules=rules).check(
+        schedule.items.select_related("staff")
+    )
 
 
 def _save_item(item: ScheduleItem) -> ScheduleItem:

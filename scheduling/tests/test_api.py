@@ -95,6 +95,8 @@ def test_pos_key_may_not_start_a_run(restaurant, make_key_api):
         ({}, "week_start"),
         ({"week_start": "2026-12-07", "engine": "simplex"}, "engine"),
         ({"week_start": "2026-12-07", "time_limit": 9999}, "time_limit"),
+        ({"week_start": "2026-12-07", "max_shifts_per_day": 0}, "max_shifts_per_day"),
+        ({"week_start": "2026-12-07", "min_rest_hours": -1}, "min_rest_hours"),
     ],
 )
 def test_a_bad_run_request_names_the_field_and_queues_nothing(body, field, restaurant, manager_api):

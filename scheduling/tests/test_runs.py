@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
 from conftest import require
 from scheduling.exceptions import PublishBlocked, RunNotClaimable, ScheduleNotEditable
@@ -17,10 +18,14 @@ from scheduling.models import (
     ScheduleItem,
     ScheduleReasoning,
     ScheduleRun,
+    StaffAvailability,
     StaffingRequirement,
+    StaffPreference,
+    TimeOff,
 )
 from scheduling.services import (
     SchedulingEngine,
+    schedule_check,
     schedule_item_add,
     schedule_publish,
     schedule_run_create,
@@ -89,6 +94,36 @@ def test_an_impossible_week_is_diagnosed_and_still_gets_its_best_schedule(restau
     assert saturday[0]["message"].startswith(
         "Saturday dinner needs 3 servers; 1 scheduled: Ben is on approved time off (Wedding)"
     )
+
+
+@pytest.mark.django_db
+def test_a_run_may_allow_two_shifts_a_day(restaurant, week):
+    # Two servers left, free all week: lunch and dinner need three server shifts a day, so only doubles meet them.
+    ana, ben = week["servers"][:2]
+    for member in week["servers"][2:]:
+        member.active = False
+        member.save()
+    StaffPreference.objects.filter(staff__in=[ana, ben]).update(max_hours_per_week=80, max_shifts_per_week=14)
+    StaffAvailability.objects.filter(staff=ana).delete()
+    TimeOff.objects.filter(staff=ben).delete()
+
+    def doubles(run):
+        per_day = ScheduleItem.objects.filter(schedule=run.schedule).values("staff", "date").annotate(n=Count("id"))
+        return per_day.filter(n=2).count()
+
+    single = generate(restaurant)
+    assert doubles(single) == 0
+    assert single.summary["shortfall_hours"] > 0
+    run = schedule_run_create(
+        restaurant=restaurant, week_start=WEEK, engine="cpsat", time_limit=5, max_shifts_per_day=2, enqueue=False
+    )
+    double = schedule_run_execute(run_id=run.pk)
+    assert double.summary["hard_violations"] == 0
+    assert doubles(double) > 0
+    assert double.summary["shortfall_hours"] < single.summary["shortfall_hours"]
+    # The schedule is checked (and may be published) under the rules it was made with.
+    assert schedule_check(schedule=double.schedule)["hard"] == []
+    assert schedule_publish(schedule=double.schedule).status == "published"
 
 
 @pytest.mark.django_db
