@@ -2,6 +2,7 @@
 that validate, call a service or selector, and serialize."""
 
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status, viewsets
@@ -133,26 +134,30 @@ class StaffPreferenceView(SelfServiceMixin, generics.GenericAPIView):
     pagination_class = None
     filter_backends: list = []
 
-    def staff(self):
-        member = get_object_or_404(self.get_restaurant().staff.all(), pk=self.kwargs["staff_id"])
-        if (
-            self.request.method not in ("GET", "HEAD", "OPTIONS")
-            and not self.is_manager()
-            and member != self.own_staff()
-        ):
-            self.permission_denied(self.request, message="staff members keep only their own preferences")
-        return member
+    lookup_url_kwarg = "staff_id"
+
+    def get_object(self):
+        """The staff member's preference, or a new unsaved one: PUT creates it. Someone of another restaurant,
+        or no one, is a 404."""
+        if not hasattr(self, "_object"):
+            member = get_object_or_404(self.get_restaurant().staff.all(), pk=self.kwargs["staff_id"])
+            existing = StaffPreference.objects.filter(staff=member).first()
+            self._object = existing or StaffPreference(staff=member, restaurant=self.get_restaurant())
+        return self._object
 
     def get(self, request, restaurant_id, staff_id):
-        preference = get_object_or_404(
-            StaffPreference.objects.for_restaurant(self.get_restaurant()), staff=self.staff()
-        )
+        preference = self.get_object()
+        if preference.pk is None:
+            raise Http404("No preferences saved yet.")
         return Response(s.StaffPreferenceSerializer(preference, context=self.get_serializer_context()).data)
 
     @extend_schema(responses={200: s.StaffPreferenceSerializer, 201: s.StaffPreferenceSerializer})
     def put(self, request, restaurant_id, staff_id):
-        member = self.staff()
-        existing = StaffPreference.objects.filter(staff=member).first()
+        preference = self.get_object()
+        member = preference.staff
+        if not self.is_manager() and member != self.own_staff():
+            self.permission_denied(request, message="staff members keep only their own preferences")
+        existing = preference if preference.pk else None
         serializer = s.StaffPreferenceSerializer(
             existing, data=request.data, context={**self.get_serializer_context(), "staff": member}
         )
