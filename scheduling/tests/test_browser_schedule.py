@@ -118,6 +118,16 @@ def test_manager_moves_a_shift_to_another_day_part(asgi_live_server, page, manag
     moved = page.locator(f'.block[data-day-part="dinner"][data-date="{item.date}"] .chip[data-item-id="{item.pk}"]')
     expect(moved).to_have_count(1)
 
+    # Cancel closes the editor without a change; the week links move between weeks.
+    page.locator(f'.chip[data-item-id="{item.pk}"]').click()
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#edit-panel")).to_be_hidden()
+    page.get_by_role("link", name="next week →").click()
+    expect(page.locator(".sched-week")).to_have_text("week of Mon 14 Dec 2026")
+    expect(page.get_by_role("heading", name="No schedule yet")).to_be_visible()
+    page.get_by_role("link", name="← previous week").click()
+    expect(page.locator(f'.chip[data-item-id="{item.pk}"]')).to_have_count(1)
+
 
 def test_staff_member_edits_availability_in_admin_and_sees_their_published_shifts(
     asgi_live_server, page, staff_user, restaurant
