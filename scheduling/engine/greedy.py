@@ -38,7 +38,7 @@ def solve_greedy(problem: Problem, *, progress: Progress | None = None) -> Solut
     assignments: list[Assignment] = []
     for lock in problem.locked:
         slot = index.get((lock.date, lock.day_part, lock.role))
-        if slot is not None and lock.person_id in problem._people_by_id():
+        if slot is not None and lock.person_id in problem.people_by_id():
             ledger.add(lock.person_id, slot)
             assignments.append(Assignment(lock.person_id, slot, locked=True))
     order = sorted(range(len(problem.slots)), key=lambda i: (problem.slots[i].start, problem.slots[i].role))

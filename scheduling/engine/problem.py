@@ -114,9 +114,9 @@ class Problem:
     rules: Rules = Rules()
 
     def person(self, person_id: int) -> Person:
-        return self._people_by_id()[person_id]
+        return self.people_by_id()[person_id]
 
-    def _people_by_id(self) -> dict[int, Person]:
+    def people_by_id(self) -> dict[int, Person]:
         cached = self.__dict__.get("_by_id")
         if cached is None:
             cached = {p.id: p for p in self.people}

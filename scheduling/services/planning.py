@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 
 from celery import current_app
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -49,6 +50,11 @@ from scheduling.selectors import (
 log = logging.getLogger(__name__)
 RUN_TASK = "scheduling.tasks.schedule_run_task"
 Progress = Callable[[float, str], None]
+
+
+def person_or_none(actor):
+    """The user to record as having acted; None for an API key or nobody (the audit says 'the system')."""
+    return actor if isinstance(actor, User) and actor.pk else None
 
 
 class DemandForecaster:
@@ -183,7 +189,7 @@ def schedule_run_create(
             "max_shifts_per_day": max_shifts_per_day,
             "min_rest_hours": min_rest_hours,
         },
-        requested_by=requested_by if getattr(requested_by, "pk", None) and hasattr(requested_by, "username") else None,
+        requested_by=person_or_none(requested_by),
         progress_message="queued",
     )
     if enqueue:

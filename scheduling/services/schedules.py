@@ -19,14 +19,14 @@ from scheduling.models import (
     ScheduleStatus,
 )
 from scheduling.selectors import day_parts_of
-from scheduling.services.planning import ConstraintValidator, rules_of
+from scheduling.services.planning import ConstraintValidator, person_or_none, rules_of
 from staff.models import StaffMember
 
 ITEM_FIELDS = ("staff", "date", "day_part", "role", "start_time", "end_time", "section", "locked")
 
 
 def _audit(schedule: Schedule, action: str, actor, **details) -> ScheduleAuditEntry:
-    actor = actor if getattr(actor, "pk", None) and hasattr(actor, "username") else None
+    actor = person_or_none(actor)
     return ScheduleAuditEntry.objects.create(schedule=schedule, action=action, actor=actor, details=details)
 
 
@@ -56,7 +56,7 @@ def schedule_create(*, restaurant, week_start: date, notes: str = "", actor=None
         week_start=week_start,
         version=version,
         notes=notes,
-        created_by=actor if getattr(actor, "pk", None) and hasattr(actor, "username") else None,
+        created_by=person_or_none(actor),
     )
     _audit(schedule, AuditAction.CREATED, actor, by="hand")
     return schedule
@@ -197,7 +197,7 @@ def schedule_publish(*, schedule: Schedule, actor=None, force_check: bool = True
             _audit(other, AuditAction.ARCHIVED, actor, replaced_by=target.pk, version=target.version)
     target.status = ScheduleStatus.PUBLISHED
     target.published_at = timezone.now()
-    target.published_by = actor if getattr(actor, "pk", None) and hasattr(actor, "username") else None
+    target.published_by = person_or_none(actor)
     try:
         with transaction.atomic():
             target.save(update_fields=["status", "published_at", "published_by"])
