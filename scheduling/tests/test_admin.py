@@ -315,3 +315,15 @@ def test_manager_changing_dates_of_approved_time_off_keeps_their_decision(sam, m
     assert client.post(url, form_data(client.get(url), end_date="2026-12-27")).status_code == 302
     request.refresh_from_db()
     assert (request.status, request.decided_by, request.resubmitted_at) == ("approved", manager_user, None)
+
+
+def test_publishing_a_second_version_in_admin_archives_the_first(manager_user, restaurant):
+    first = ScheduleFactory(restaurant=restaurant, status="published")
+    second = ScheduleFactory(restaurant=restaurant, version=2)
+    client = admin_client(manager_user)
+    url = admin_url(Schedule, "change", second.pk)
+    assert client.post(url, form_data(client.get(url), status="published")).status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("archived", "published")
+    assert first.audit.get().action == "archived"

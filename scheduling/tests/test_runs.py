@@ -261,3 +261,36 @@ def test_a_run_queued_over_the_api_is_done_by_a_real_celery_worker(
     status = manager_api.get(f"/api/v1/restaurants/{restaurant.pk}/schedules/runs/{run_id}").json()
     assert status["status"] == "succeeded" and status["progress"] == 100
     assert status["schedule_id"] and status["metrics"]["hard_violations"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_publishing_two_versions_at_once_leave_one_published(restaurant, manager_user, using_postgres):
+    import threading
+
+    from django.db import connection
+
+    small_week(restaurant)
+    first = generate(restaurant, engine="greedy").schedule
+    second = generate(restaurant, engine="greedy").schedule
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def publish(schedule):
+        try:
+            barrier.wait(timeout=10)
+            schedule_publish(schedule=schedule, actor=manager_user)
+        except Exception as exc:  # noqa: BLE001 -- the test reports whatever a thread hit
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish, args=(s,)) for s in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    statuses = sorted(Schedule.objects.filter(week_start=WEEK).values_list("status", flat=True))
+    assert statuses == ["archived", "published"]
+    archived = Schedule.objects.get(week_start=WEEK, status="archived")
+    assert archived.audit.filter(action="archived").count() == 1
