@@ -37,6 +37,25 @@ class StaffPreferenceForm(TenantModelForm):
         fields = "__all__"
 
 
+class ScheduleForm(TenantModelForm):
+    """Choosing "published" asks to publish: the form keeps the row a draft (so the one-published-per-week
+    constraint does not refuse it while another version is still published) and the admin then publishes
+    through the service, which archives that version first."""
+
+    publish_requested = False
+
+    class Meta:
+        model = Schedule
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == ScheduleStatus.PUBLISHED and self.instance.status != ScheduleStatus.PUBLISHED:
+            self.publish_requested = True
+            cleaned["status"] = self.instance.status or ScheduleStatus.DRAFT
+        return cleaned
+
+
 # --- inlines of the staff member page (staff/admin.py) -------------------------------------------
 
 
@@ -214,6 +233,7 @@ class ScheduleAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     # The count annotation groups rows, and Django drops Meta.ordering from grouped queries.
     ordering = Schedule._meta.ordering
+    form = ScheduleForm
     creator_fields = ("created_by",)
     list_display = ("week_start", "version", "status", "item_count", "restaurant", "created_by", "published_at")
     list_filter = ("status", "restaurant")
@@ -231,11 +251,8 @@ class ScheduleAdmin(TenantAdminMixin, admin.ModelAdmin):
         return obj._item_count
 
     def save_model(self, request, obj, form, change):
-        publishing = change and "status" in form.changed_data and obj.status == ScheduleStatus.PUBLISHED
-        if publishing:
-            obj.status = form.initial.get("status", ScheduleStatus.DRAFT)
         super().save_model(request, obj, form, change)
-        if publishing:
+        if getattr(form, "publish_requested", False):
             # The same path as the API and the dashboard: checked, the week's previous version archived, audited.
             try:
                 schedule_publish(schedule=obj, actor=request.user)
