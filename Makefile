@@ -51,6 +51,8 @@ migrate: $(RUN_STAMP)
 seed: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py recalculate_tiers --weeks 4 -v 0
+	$(PY) manage.py generate_schedule --demo --week current --if-missing --publish --time-limit 5
+	$(PY) manage.py generate_schedule --demo --week next --if-missing --time-limit 5
 
 # Web (uvicorn, ASGI), Celery worker and Celery beat together (Procfile); Ctrl-C stops all three.
 run: seed

@@ -5,9 +5,9 @@ restaurants: requirements, schedules with their items, runs, reasoning and the a
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.utils import timezone
 
 from restaurant.admin_scoping import RecentRowsFormSet, TenantAdminMixin, TenantModelForm
+from scheduling.exceptions import SchedulingError
 from scheduling.models import (
     Schedule,
     ScheduleAuditEntry,
@@ -21,6 +21,7 @@ from scheduling.models import (
     TimeOff,
     TimeOffStatus,
 )
+from scheduling.services import schedule_publish, time_off_change
 from staff.models import StaffRole
 
 
@@ -34,6 +35,25 @@ class StaffPreferenceForm(TenantModelForm):
     class Meta:
         model = StaffPreference
         fields = "__all__"
+
+
+class ScheduleForm(TenantModelForm):
+    """Choosing "published" asks to publish: the form keeps the row a draft (so the one-published-per-week
+    constraint does not refuse it while another version is still published) and the admin then publishes
+    through the service, which archives that version first."""
+
+    publish_requested = False
+
+    class Meta:
+        model = Schedule
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == ScheduleStatus.PUBLISHED and self.instance.status != ScheduleStatus.PUBLISHED:
+            self.publish_requested = True
+            cleaned["status"] = self.instance.status or ScheduleStatus.DRAFT
+        return cleaned
 
 
 # --- inlines of the staff member page (staff/admin.py) -------------------------------------------
@@ -54,8 +74,8 @@ class TimeOffInline(TenantAdminMixin, admin.TabularInline):
     model = TimeOff
     restaurant_from = "staff"
     extra = 0
-    fields = ("start_date", "end_date", "reason", "status", "decided_by", "created_at")
-    readonly_fields = ("status", "decided_by", "created_at")
+    fields = ("start_date", "end_date", "reason", "status", "decided_by", "resubmitted_at", "created_at")
+    readonly_fields = ("status", "decided_by", "resubmitted_at", "created_at")
 
 
 class StaffPreferenceInline(TenantAdminMixin, admin.StackedInline):
@@ -95,11 +115,21 @@ class TimeOffAdmin(SelfServiceAdmin):
     """Time-off requests: staff request, managers approve or deny."""
 
     self_service_readonly_fields = ("status",)
-    list_display = ("staff", "start_date", "end_date", "days", "reason", "status", "decided_by", "created_at")
-    list_filter = ("status", "restaurant")
+    list_display = (
+        "staff",
+        "start_date",
+        "end_date",
+        "days",
+        "reason",
+        "status",
+        "reopened",
+        "decided_by",
+        "created_at",
+    )
+    list_filter = ("status", ("resubmitted_at", admin.EmptyFieldListFilter), "restaurant")
     search_fields = ("staff__name", "reason")
     list_select_related = ("staff", "decided_by")
-    readonly_fields = ("decided_by", "created_at")
+    readonly_fields = ("decided_by", "created_at", "resubmitted_at", "previous_dates")
     date_hierarchy = "start_date"
     actions = ("approve", "deny")
 
@@ -126,9 +156,22 @@ class TimeOffAdmin(SelfServiceAdmin):
         self._decide(request, queryset, TimeOffStatus.DENIED)
 
     def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data and not self._acts_for_self(request, obj):
-            obj.decided_by = None if obj.status == TimeOffStatus.REQUESTED else request.user
-        super().save_model(request, obj, form, change)
+        by_manager = not self._acts_for_self(request, obj)
+        if not change:
+            if by_manager and obj.status != TimeOffStatus.REQUESTED:
+                obj.decided_by = request.user
+            super().save_model(request, obj, form, change)
+            return
+        # The rule staff and managers share with the API: a decided request its owner changes is reopened.
+        fields = ("start_date", "end_date", "reason", "status")
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+        saved = time_off_change(time_off=obj, changes=changes, by_manager=by_manager, actor=request.user)
+        for name in ("status", "decided_by_id", "resubmitted_at", "previous_dates"):
+            setattr(obj, name, getattr(saved, name))
+
+    @admin.display(description="changed after decision", boolean=True, ordering="resubmitted_at")
+    def reopened(self, obj) -> bool:
+        return obj.resubmitted_at is not None
 
 
 @admin.register(StaffPreference)
@@ -167,7 +210,7 @@ class ScheduleItemInline(TenantAdminMixin, admin.TabularInline):
 
     model = ScheduleItem
     extra = 0
-    fields = ("date", "day_part", "role", "staff", "section", "start_time", "end_time", "score", "source")
+    fields = ("date", "day_part", "role", "staff", "section", "start_time", "end_time", "score", "source", "locked")
     ordering = ("date", "start_time", "staff__name")
 
 
@@ -190,6 +233,7 @@ class ScheduleAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     # The count annotation groups rows, and Django drops Meta.ordering from grouped queries.
     ordering = Schedule._meta.ordering
+    form = ScheduleForm
     creator_fields = ("created_by",)
     list_display = ("week_start", "version", "status", "item_count", "restaurant", "created_by", "published_at")
     list_filter = ("status", "restaurant")
@@ -207,10 +251,14 @@ class ScheduleAdmin(TenantAdminMixin, admin.ModelAdmin):
         return obj._item_count
 
     def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data and obj.status == ScheduleStatus.PUBLISHED:
-            obj.published_at = timezone.now()
-            obj.published_by = request.user
         super().save_model(request, obj, form, change)
+        if getattr(form, "publish_requested", False):
+            # The same path as the API and the dashboard: checked, the week's previous version archived, audited.
+            try:
+                schedule_publish(schedule=obj, actor=request.user)
+            except SchedulingError as exc:
+                self.message_user(request, f"Not published: {exc.message}", messages.ERROR)
+            obj.refresh_from_db()
 
 
 class ScheduleReasoningInline(TenantAdminMixin, admin.StackedInline):

@@ -77,6 +77,10 @@ class TimeOff(models.Model):
     status = models.CharField(max_length=16, choices=TimeOffStatus.choices, default=TimeOffStatus.REQUESTED)
     decided_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    resubmitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the staff member changed a decided request, which reopened it."
+    )
+    previous_dates = models.CharField(max_length=40, blank=True, help_text="The dates that had been decided.")
 
     objects = TenantQuerySet.as_manager()
 
@@ -228,6 +232,7 @@ class ScheduleItem(models.Model):
     end_time = models.TimeField()
     score = models.FloatField(null=True, blank=True, help_text="How well this person fits this shift (0-1).")
     source = models.CharField(max_length=8, choices=ItemSource.choices, default=ItemSource.ENGINE)
+    locked = models.BooleanField(default=False, help_text="The engine keeps a locked shift when it runs again.")
 
     objects = TenantQuerySet.as_manager()
 
