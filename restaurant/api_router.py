@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("restaurant.api.urls")),
     path("", include("floor.api.urls")),
     path("", include("staff.api.urls")),
+    path("", include("vision.api.urls")),
     re_path(r"^.*$", not_found),
 ]
