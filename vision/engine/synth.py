@@ -55,7 +55,7 @@ def _draw_table(frame: np.ndarray, table: DrawnTable, rng: np.random.Generator) 
     if table.label == "occupied":
         guests = int(rng.integers(2, 5))
         for index in range(guests):
-            side = -0.62 if index % 2 == 0 else 0.62
+            side = -0.5 if index % 2 == 0 else 0.5
             u = (index // 2 + 0.5) / max(1, math.ceil(guests / 2)) - 0.5
             colour = tuple(int(c) for c in rng.integers(30, 230, size=3))
             cv2.circle(frame, _point_in_box(box, u, side), int(scale * 1.4), colour, -1)

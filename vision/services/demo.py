@@ -37,7 +37,7 @@ DEMO_OPTIONS = {"embed_dim": 64, "depth": 2, "num_heads": 2}
 DEMO_INPUT_SIZE = 64
 FRAME_SIZE = (640, 480)
 FRAMES = 6
-TRAINING_FRAMES = 8
+TRAINING_FRAMES = 12
 WATCHED_SECTIONS = 2
 
 STATE_TO_LABEL = {TableState.OCCUPIED: "occupied", TableState.DIRTY: "dirty"}
@@ -139,7 +139,7 @@ def vision_demo_ensure(*, restaurant, seed: int = 7) -> DemoVision:
                 "source_type": CameraSource.FILE,
                 "source_url": str(folder),
                 "poll_interval_seconds": 10,
-                "crop_padding": 0.08,
+                "crop_padding": 0.15,
             },
         )
         if created:
@@ -156,7 +156,7 @@ def vision_demo_ensure(*, restaurant, seed: int = 7) -> DemoVision:
                 for table, box in zip(tables, boxes, strict=True)
             )
         VisionSettings.objects.get_or_create(restaurant=restaurant)
-    if created or not folder.is_dir() or not folder_frames(folder):
+    if created or not folder.is_dir() or len(folder_frames(folder)) < FRAMES:
         _draw_frames(folder, tables, boxes, seed=seed)
     model = _demo_model(camera, seed=seed) if created or _model_missing() else None
     return DemoVision(camera, model or ClassifierModel.objects.filter(name=DEMO_MODEL_NAME).first(), created)
