@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from restaurant.tests.factories import MembershipFactory
 from vision.models import Crop, VisionConflict
 from vision.services.polling import camera_poll_now
-from restaurant.tests.factories import MembershipFactory
 from vision.tests.factories import CameraFactory, watched_floor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
