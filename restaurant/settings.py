@@ -252,8 +252,17 @@ SPECTACULAR_SETTINGS = {
 LLM_API_URL = env.str("LLM_API_URL", default="")
 LLM_API_KEY = env.str("LLM_API_KEY", default="")
 LLM_MODEL = env.str("LLM_MODEL", default="")
-VISION_ENABLED = env_bool("VISION_ENABLED", False)
+# Vision: on by default (`make run` installs the vision extra and seeds a demo camera); off, the cameras are
+# not polled and the classifier is not loaded. Tuning: docs/vision.md.
+VISION_ENABLED = env_bool("VISION_ENABLED", True)
 VISION_WEIGHTS_DIR = env.str("VISION_WEIGHTS_DIR", default=str(BASE_DIR / "weights"))
+VISION_DEVICE = env.str("VISION_DEVICE", default="auto")  # auto: CUDA when present, else CPU
+VISION_CAPTURE_TIMEOUT = env.float("VISION_CAPTURE_TIMEOUT", default=5.0)
+VISION_POLL_LEASE_SECONDS = env.float("VISION_POLL_LEASE_SECONDS", default=120.0)
+VISION_OFFLINE_AFTER = env.int("VISION_OFFLINE_AFTER", default=5)
+VISION_OFFLINE_POLL_SECONDS = env.float("VISION_OFFLINE_POLL_SECONDS", default=60.0)
+VISION_MAX_UPLOAD_BYTES = env.int("VISION_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+VISION_CROPS_KEPT_PER_CAMERA = env.int("VISION_CROPS_KEPT_PER_CAMERA", default=300)
 
 # --- Security (production) ---
 SESSION_COOKIE_HTTPONLY = True
