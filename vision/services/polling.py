@@ -61,7 +61,10 @@ def cameras_dispatch(*, enqueue: Callable[[int, str], object], now: datetime | N
     token = uuid.uuid4().hex
     due = Camera.objects.due(now).lease_free(now, lease_seconds()).values("pk")
     Camera.objects.filter(pk__in=due).lease_free(now, lease_seconds()).update(lease_token=token, in_flight_since=now)
-    result.claimed = [(pk, token) for pk in Camera.objects.filter(lease_token=token).values_list("pk", flat=True)]
+    # Healthy cameras first: a failing camera's poll (which may run into its timeout) never takes a worker
+    # before a healthy camera claimed in the same tick has one.
+    claimed = Camera.objects.filter(lease_token=token).order_by("consecutive_failures", "next_poll_at", "pk")
+    result.claimed = [(pk, token) for pk in claimed.values_list("pk", flat=True)]
     for camera_id, camera_token in result.claimed:
         enqueue(camera_id, camera_token)
     return result

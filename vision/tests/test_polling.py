@@ -150,3 +150,13 @@ def test_an_offline_camera_costs_the_dispatcher_no_more_queries_than_a_healthy_o
     with django_assert_max_num_queries(2):
         claimed = cameras_dispatch(enqueue=lambda *a: None).claimed
     assert len(claimed) == 10
+
+
+def test_the_dispatcher_enqueues_healthy_cameras_before_failing_ones(restaurant):
+    failing = CameraFactory(
+        restaurant=restaurant, name="A failing", status=CameraStatus.DEGRADED, consecutive_failures=3
+    )
+    healthy = CameraFactory(restaurant=restaurant, name="B healthy")
+    order = []
+    cameras_dispatch(enqueue=lambda pk, token: order.append(pk))
+    assert order == [healthy.pk, failing.pk]
