@@ -29,10 +29,3 @@ class PollInFlight(VisionError):
     """Another poll holds the camera's lease."""
 
     code = "poll_in_flight"
-
-
-class CaptureFailed(VisionError):
-    """The camera gave no frame (timeout, HTTP error, unreadable file); recorded on the camera."""
-
-    status_code = 502
-    code = "capture_failed"

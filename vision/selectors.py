@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 
 from floor.models import StateSource, Table, TableStateChange, Visit
 from restaurant.models import FLOOR_ROLES, MANAGING_ROLES, ApiScope, Restaurant
@@ -200,7 +200,3 @@ def open_visit_ids(*, table_ids: list[int]) -> dict[int, int]:
 
 def active_classifier_row() -> ClassifierModel | None:
     return ClassifierModel.objects.filter(active=True).first()
-
-
-def conflict_q_for_table(table_id: int) -> Q:
-    return Q(table_id=table_id, resolved_at__isnull=True)

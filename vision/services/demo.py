@@ -22,7 +22,7 @@ from django.db import transaction
 
 from floor.models import Table, TableState
 from vision.engine.classifier import random_backbone_weights, write_weights
-from vision.engine.images import encode_jpeg
+from vision.engine.images import decode_image, encode_jpeg
 from vision.engine.synth import LABELS, DrawnTable, draw_frame, layout_boxes
 from vision.models import Camera, CameraSource, ClassifierModel, TableRegion, VisionSettings
 from vision.selectors import camera_regions, region_box
@@ -94,15 +94,21 @@ def _demo_model(camera: Camera, *, seed: int) -> ClassifierModel:
         random_backbone_weights(DEMO_ARCHITECTURE, input_size=DEMO_INPUT_SIZE, options=DEMO_OPTIONS, seed=seed),
         backbone_path,
     )
-    # Training crops: the watched tables in random states over a few generated frames.
+    # Training crops: the watched tables in random states over a few generated frames, plus the camera's
+    # own frames (the floor as seeded), so the demo camera reads its tables right rather than flagging
+    # conflicts or clearing visits on a random backbone's mistakes.
     rng = random.Random(seed)
     examples_dir = weights_dir / "demo" / "training-crops"
     examples = []
     regions = camera_regions(camera)
+    frames = []
     for index in range(TRAINING_FRAMES):
         labels = {region.table_id: LABELS[rng.randrange(len(LABELS))] for region in regions}
         drawn = [DrawnTable(region_box(region), labels[region.table_id]) for region in regions]
-        frame = draw_frame(*FRAME_SIZE, drawn, seed=seed + 50_000 + index)
+        frames.append((draw_frame(*FRAME_SIZE, drawn, seed=seed + 50_000 + index), labels))
+    shown = {region.table_id: STATE_TO_LABEL.get(region.table.state, "empty") for region in regions}
+    frames += [(decode_image(path.read_bytes()), shown) for path in folder_frames(Path(camera.source_url))]
+    for index, (frame, labels) in enumerate(frames):
         for cut in crops_cut(camera=camera, frame=frame, regions=regions):
             label = labels[cut.region.table_id]
             path = examples_dir / label / f"{index:02d}-{cut.region.table_id}.png"

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from vision.engine.backoff import BackoffPolicy, backoff_delay, status_after
 from vision.exceptions import PollInFlight
-from vision.models import Camera, CameraStatus
+from vision.models import Camera
 from vision.services.capture import CaptureError, capture_frame
 from vision.services.predict import FrameResult, frame_process
 
@@ -163,10 +163,6 @@ def _finish(
     return PollResult(camera.pk, ok=ok, status=status, error=error, frame=processed)
 
 
-def camera_lease_release(*, camera: Camera, token: str) -> None:
-    Camera.objects.filter(pk=camera.pk, lease_token=token).update(lease_token="", in_flight_since=None)
-
-
 def camera_poll_now(*, camera: Camera, now: datetime | None = None) -> PollResult:
     """Claim and poll one camera in the foreground (manual capture, `poll_cameras --once`)."""
     token = camera_lease_claim(camera=camera, now=now)
@@ -178,6 +174,3 @@ def camera_frame_push(*, camera: Camera, frame: np.ndarray, now: datetime | None
     at = now or timezone.now()
     token = camera_lease_claim(camera=camera, now=at)
     return camera_frame_handle(camera=camera, token=token, frame=frame, at=at)
-
-
-STATUS_ORDER = [CameraStatus.OK, CameraStatus.DEGRADED, CameraStatus.OFFLINE, CameraStatus.UNKNOWN]

@@ -22,7 +22,8 @@ from vision.engine.classifier import ClassifierSpec, TableClassifier, head_weigh
 from vision.engine.images import decode_image
 from vision.engine.training import train_linear_probe
 from vision.exceptions import InvalidVisionInput
-from vision.models import ClassifierModel, Crop
+from vision.models import ClassifierModel
+from vision.selectors import labelled_crops
 from vision.services.capture import IMAGE_SUFFIXES
 from vision.services.classifier import classifier_register, weights_path
 from vision.services.crops import media_path
@@ -199,7 +200,5 @@ def classifier_train(
 
 
 def labelled_crop_examples(restaurants=None) -> list[Example]:
-    crops = Crop.objects.exclude(label="")
-    if restaurants is not None:
-        crops = crops.for_restaurants(restaurants)
-    return [example for example in examples_from_crops(crops.order_by("id")) if example.path.is_file()]
+    """Crops people labelled whose image is still on disk."""
+    return [example for example in examples_from_crops(labelled_crops(restaurants)) if example.path.is_file()]
