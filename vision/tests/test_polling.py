@@ -5,6 +5,8 @@ expiring), and a retried or stale poll changes nothing."""
 from datetime import timedelta
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 from django.utils import timezone
 
@@ -160,3 +162,18 @@ def test_the_dispatcher_enqueues_healthy_cameras_before_failing_ones(restaurant)
     order = []
     cameras_dispatch(enqueue=lambda pk, token: order.append(pk))
     assert order == [healthy.pk, failing.pk]
+
+
+def test_a_stream_source_is_read_with_opencv(restaurant, tmp_path, tiny_model):
+    # A short MJPG video stands in for an RTSP stream: OpenCV opens both through the same VideoCapture.
+    video = tmp_path / "stream.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 5, (320, 240))
+    for index in range(3):
+        writer.write(cv2.imdecode(np.frombuffer(frame_bytes(seed=index), np.uint8), cv2.IMREAD_COLOR))
+    writer.release()
+    camera, _ = watched_floor(restaurant, source_url=str(video), source_type="stream")
+    result = camera_poll_now(camera=camera)
+    assert result.ok and result.frame.predictions == 3
+    broken = CameraFactory(restaurant=restaurant, source_type="stream", source_url=str(tmp_path / "none.avi"))
+    failed = camera_poll_now(camera=broken)
+    assert not failed.ok and "stream" in failed.error
