@@ -221,7 +221,13 @@ class CaptureView(VisionView):
     serializer_class = CaptureResultSerializer
 
     @extend_schema(
-        tags=CAMERA_TAGS, summary="Trigger a capture now", request=None, responses={200: CaptureResultSerializer}
+        tags=CAMERA_TAGS,
+        summary="Trigger a capture now",
+        request=None,
+        responses={
+            200: CaptureResultSerializer,
+            503: OpenApiResponse(ErrorSerializer, description="This process has no vision packages."),
+        },
     )
     def post(self, request, camera_id):
         camera = self.camera()
@@ -253,6 +259,7 @@ class FramePushView(VisionView):
             200: CaptureResultSerializer,
             413: OpenApiResponse(ErrorSerializer, description="The upload is larger than VISION_MAX_UPLOAD_BYTES."),
             415: OpenApiResponse(ErrorSerializer, description="The body is not multipart/form-data."),
+            503: OpenApiResponse(ErrorSerializer, description="This process has no vision packages."),
         },
     )
     def post(self, request, camera_id):

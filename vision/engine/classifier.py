@@ -14,15 +14,15 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 try:  # the `vision` extra: without it the classifier reports itself not configured, nothing crashes
+    import cv2
     import timm
     import torch
     from safetensors.torch import load_file, save_file
 except ImportError:  # pragma: no cover - CI installs the extra
-    timm = torch = load_file = save_file = None
+    cv2 = timm = torch = load_file = save_file = None
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -34,8 +34,8 @@ class ClassifierError(Exception):
 
 def missing_packages() -> str | None:
     """Why the classifier cannot run at all in this process, or None."""
-    if torch is None or timm is None:
-        return "torch and timm are not installed (pip install '.[vision]')"
+    if torch is None or timm is None or cv2 is None:
+        return "torch, timm and OpenCV are not installed here (pip install '.[vision]')"
     return None
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import cv2
+try:  # the `vision` extra; a web image without it still serves the dashboard and the API's reads
+    import cv2
+except ImportError:  # pragma: no cover - CI installs the extra
+    cv2 = None
 import numpy as np
 
 from vision.engine.geometry import RotatedBox, box_corners
@@ -23,6 +26,14 @@ def decode_image(data: bytes) -> np.ndarray:
     if pixels is None or pixels.size == 0:
         raise NotAnImage("the file is not an image (JPEG, PNG, BMP, WebP...)")
     return pixels
+
+
+def encode_png(pixels: np.ndarray) -> bytes:
+    """Lossless (training crops)."""
+    ok, buffer = cv2.imencode(".png", pixels)
+    if not ok:
+        raise ValueError("could not encode the image as PNG")
+    return buffer.tobytes()
 
 
 def encode_jpeg(pixels: np.ndarray, quality: int = 85) -> bytes:

@@ -8,7 +8,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import cv2
+try:  # the `vision` extra; a web image without it still serves the dashboard and the API's reads
+    import cv2
+except ImportError:  # pragma: no cover - CI installs the extra
+    cv2 = None
 import numpy as np
 
 from vision.engine.geometry import RotatedBox, box_corners

@@ -8,8 +8,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import cv2
 import numpy as np
+
+try:  # the `vision` extra (see vision.services.classifier.vision_packages_require)
+    import cv2
+except ImportError:  # pragma: no cover - CI installs the extra
+    cv2 = None
 from django.conf import settings
 
 from vision.engine.images import NotAnImage, decode_image

@@ -124,6 +124,14 @@ def classifier_require() -> tuple[TableClassifier, ClassifierStatus]:
     return _load(status.model), status
 
 
+def vision_packages_require() -> None:
+    """503 in a process without the vision extra (a web image without torch and OpenCV): frames and
+    uploads are handled by the processes that have it (the vision worker)."""
+    missing = missing_packages()
+    if missing:
+        raise ClassifierNotConfigured(f"Classifier not configured: {missing}.", details={"reason": missing})
+
+
 def classifier_cache_clear() -> None:
     """Forget loaded models (tests; a process that wants to reload)."""
     with _lock:

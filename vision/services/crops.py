@@ -16,6 +16,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 
+from vision.engine.classifier import missing_packages
 from vision.engine.geometry import crop_table
 from vision.engine.images import STATE_COLORS, DrawnRegion, decode_image, draw_regions, encode_jpeg
 from vision.models import Camera, Crop, TableRegion
@@ -116,6 +117,8 @@ def crop_bytes(crop: Crop) -> bytes | None:
 def frame_annotated(camera: Camera, *, with_labels: bool = True) -> bytes | None:
     """The latest frame with every region outlined and captioned (table, and the newest prediction):
     the admin's region preview and the dashboard's picture."""
+    if missing_packages():  # no OpenCV in this process to draw with: the plain frame
+        return frame_bytes(camera)
     frame = frame_load(camera)
     if frame is None:
         return None

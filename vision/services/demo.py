@@ -16,13 +16,12 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 from django.conf import settings
 from django.db import transaction
 
 from floor.models import Table, TableState
 from vision.engine.classifier import random_backbone_weights, write_weights
-from vision.engine.images import decode_image, encode_jpeg
+from vision.engine.images import decode_image, encode_jpeg, encode_png
 from vision.engine.synth import LABELS, DrawnTable, draw_frame, layout_boxes
 from vision.models import Camera, CameraSource, ClassifierModel, TableRegion, VisionSettings
 from vision.selectors import camera_regions, region_box
@@ -113,7 +112,7 @@ def _demo_model(camera: Camera, *, seed: int) -> ClassifierModel:
             label = labels[cut.region.table_id]
             path = examples_dir / label / f"{index:02d}-{cut.region.table_id}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
-            cv2.imwrite(str(path), cut.pixels)
+            path.write_bytes(encode_png(cut.pixels))
             examples.append(Example(path, label))
     has_real_model = ClassifierModel.objects.filter(active=True, is_demo=False).exists()
     trained = classifier_train(

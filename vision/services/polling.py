@@ -29,6 +29,7 @@ from vision.engine.backoff import BackoffPolicy, backoff_delay, status_after
 from vision.exceptions import PollInFlight
 from vision.models import Camera
 from vision.services.capture import CaptureError, capture_frame
+from vision.services.classifier import vision_packages_require
 from vision.services.predict import FrameResult, frame_process
 
 logger = logging.getLogger(__name__)
@@ -165,6 +166,7 @@ def _finish(
 
 def camera_poll_now(*, camera: Camera, now: datetime | None = None) -> PollResult:
     """Claim and poll one camera in the foreground (manual capture, `poll_cameras --once`)."""
+    vision_packages_require()
     token = camera_lease_claim(camera=camera, now=now)
     return camera_poll(camera_id=camera.pk, token=token, now=now)
 

@@ -17,7 +17,13 @@ from vision.exceptions import InvalidVisionInput, UploadTooLarge
 from vision.models import Camera, Prediction
 from vision.selectors import camera_regions
 from vision.services.apply import predictions_apply
-from vision.services.classifier import ClassifierStatus, classifier_get, classifier_require, classifier_status
+from vision.services.classifier import (
+    ClassifierStatus,
+    classifier_get,
+    classifier_require,
+    classifier_status,
+    vision_packages_require,
+)
 from vision.services.crops import crops_cut, crops_prune, crops_store, frame_store
 
 
@@ -71,6 +77,7 @@ def frame_process(*, camera: Camera, frame: np.ndarray, at: datetime) -> FrameRe
 def upload_read(upload, *, field: str = "image", max_bytes: int | None = None) -> np.ndarray:
     """An uploaded file's pixels: 413 when too large, 400 naming the field when missing or not an image."""
     max_bytes = settings.VISION_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    vision_packages_require()
     if upload is None:
         raise InvalidVisionInput(field, f"{field}: send the image as a multipart file field named {field!r}")
     if upload.size > max_bytes:

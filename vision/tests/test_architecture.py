@@ -31,3 +31,36 @@ def test_every_engine_module_imports_without_django():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"ok {len(ENGINE_MODULES)}"
+
+
+NO_EXTRA = """
+import os, sys
+
+class NoVisionExtra:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"torch", "timm", "cv2", "torchvision", "safetensors"}:
+            raise ImportError(f"{name} is not installed")
+        return None
+
+sys.meta_path.insert(0, NoVisionExtra())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "restaurant.settings")
+os.environ["DJANGO_ENV_FILE"] = "/dev/null"
+import django
+
+django.setup()
+from django.urls import resolve
+
+import restaurant.urls  # every app's urls, views, API and, through them, the vision services
+import vision.tasks
+from vision.engine.classifier import missing_packages
+
+assert resolve("/api/v1/ml/predict") and resolve("/vision/")
+print("reason:", missing_packages())
+"""
+
+
+def test_the_project_starts_without_the_vision_extra():
+    # The compose file's web and default worker images are built without torch and OpenCV.
+    result = subprocess.run([sys.executable, "-c", NO_EXTRA], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "reason: torch, timm and OpenCV are not installed here" in result.stdout
