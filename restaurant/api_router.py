@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include("floor.api.urls")),
     path("", include("staff.api.urls")),
     path("", include("scheduling.api.urls")),
-    re_path(r"^.*$", not_found),
+    path("", include("vision.api.urls")),
+    # Any character, newlines included: a path with a newline in it is a JSON 404 too.
+    re_path(r"^[\s\S]*$", not_found),
 ]

@@ -286,8 +286,17 @@ LLM_MODEL = env.str("LLM_MODEL", default="")
 # Staff insights: how long one LLM call may take, and how often a transient failure is retried.
 LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=20.0)
 LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
-VISION_ENABLED = env_bool("VISION_ENABLED", False)
+# Vision: on by default (`make run` installs the vision extra and seeds a demo camera); off, the cameras are
+# not polled and the classifier is not loaded. Tuning: docs/vision.md.
+VISION_ENABLED = env_bool("VISION_ENABLED", True)
 VISION_WEIGHTS_DIR = env.str("VISION_WEIGHTS_DIR", default=str(BASE_DIR / "weights"))
+VISION_DEVICE = env.str("VISION_DEVICE", default="auto")  # auto: CUDA when present, else CPU
+VISION_CAPTURE_TIMEOUT = env.float("VISION_CAPTURE_TIMEOUT", default=5.0)
+VISION_POLL_LEASE_SECONDS = env.float("VISION_POLL_LEASE_SECONDS", default=120.0)
+VISION_OFFLINE_AFTER = env.int("VISION_OFFLINE_AFTER", default=5)
+VISION_OFFLINE_POLL_SECONDS = env.float("VISION_OFFLINE_POLL_SECONDS", default=60.0)
+VISION_MAX_UPLOAD_BYTES = env.int("VISION_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+VISION_CROPS_KEPT_PER_CAMERA = env.int("VISION_CROPS_KEPT_PER_CAMERA", default=300)
 
 # --- Security (production) ---
 # Content-Security-Policy on every page (django-csp): scripts, styles, images and connections from this

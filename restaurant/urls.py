@@ -16,6 +16,7 @@ urlpatterns = [
     path("floor/", include("floor.urls")),
     path("staff/", include("staff.urls")),
     path("schedule/", include("scheduling.urls")),
+    path("vision/", include("vision.urls")),
     path("api/v1/", include("restaurant.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script): no inline script, for the CSP.

@@ -25,7 +25,10 @@ _ERRORS_ON_EVERY_CALL = {
     "404": "Unknown id, or an object of another restaurant.",
     "429": "Too many requests; retry after the Retry-After header's seconds.",
 }
-_ERRORS_ON_WRITES = {"409": "The change conflicts with existing data or the current state."}
+_ERRORS_ON_WRITES = {
+    "409": "The change conflicts with existing data or the current state.",
+    "415": "The body's content type is not one this operation takes.",
+}
 
 
 class ErrorDocumentingAutoSchema(AutoSchema):

@@ -26,7 +26,7 @@ from scheduling.tests.factories import (
 )
 from staff.models import ShiftBreak, TierHistory, TierJob, TierSettings, WaiterInsights, WaiterMetrics
 from staff.tests.factories import ShiftFactory, StaffMemberFactory
-from vision.models import ClassifierModel, Prediction
+from vision.models import ClassifierModel, Crop, Prediction, VisionConflict, VisionSettings
 from vision.tests.factories import CameraFactory, TableRegionFactory
 
 PROJECT_APPS = ("restaurant", "floor", "staff", "scheduling", "vision")
@@ -194,6 +194,17 @@ def fill_restaurant(restaurant, rows: int = 3) -> dict:
                 model_version="test-1",
             )
         )
+        crop = keep(Crop.objects.create(camera=camera, table=table, image=f"vision/crops/{i}.jpg", width=8, height=8))
+        keep(
+            VisionConflict.objects.create(
+                restaurant=restaurant,
+                table=table,
+                camera=camera,
+                kind="occupied_without_visit",
+                seen_label=f"occupied-{crop.pk}",
+                confidence=0.9,
+            )
+        )
         client = keep(api_client_create(restaurant=restaurant, name=f"POS {i}", scopes=["pos"]).client)
         keep(InboxEvent.objects.create(restaurant=restaurant, api_client=client, event_id=f"e{i}", event_type="check"))
         keep(
@@ -201,6 +212,7 @@ def fill_restaurant(restaurant, rows: int = 3) -> dict:
                 restaurant=restaurant, api_client=client, event_id=uuid.uuid4(), event_type="table_state"
             )
         )
+    made[VisionSettings] = [VisionSettings.objects.create(restaurant=restaurant)]
     made[type(restaurant)] = [restaurant]
     made[type(restaurant.memberships.first())] = list(restaurant.memberships.all())
     made[ClassifierModel] = [

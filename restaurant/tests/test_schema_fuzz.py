@@ -32,6 +32,8 @@ from staff.tests.factories import ShiftFactory, StaffMemberFactory
 CONFIG = schemathesis.config.SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}})
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application(), config=CONFIG)
 
+# Operations whose contract answers 503 while no classifier is configured (vision, docs/api.md).
+CONTRACT_503 = {"/api/v1/ml/predict"}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 TENANT_MODELS = [
     Section,
@@ -141,7 +143,12 @@ def test_no_operation_gives_a_server_error(case, fuzz_world):
         aim_path_parameters(case.operation.path, case.path_parameters, fuzz_world)
     response = case.call(headers=fuzz_world["headers"], cookies=fuzz_world["cookies"])
     assert response.status_code != 401, f"{case.method} {case.formatted_path}: the manager's session was refused"
-    case.validate_response(response, checks=CHECKS)
+    checks = CHECKS
+    if response.status_code == 503 and case.operation.path in CONTRACT_503:
+        # The contract's answer when no classifier is configured (none is in this world): documented, not a crash.
+        assert response.json()["error"]["code"] == "classifier_not_configured"
+        checks = [check for check in CHECKS if check is not not_a_server_error]
+    case.validate_response(response, checks=checks)
 
 
 @pytest.mark.django_db

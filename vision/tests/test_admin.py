@@ -6,7 +6,8 @@ import pytest
 from floor.tests.factories import SectionFactory, TableFactory
 from restaurant.tests.admin_support import FAST_HASHERS, admin_client, admin_url, form_data, superuser_client
 from vision.models import Camera, ClassifierModel, Prediction, TableRegion
-from vision.tests.factories import CameraFactory
+from vision.services.polling import camera_poll_now
+from vision.tests.factories import CameraFactory, watched_floor
 
 
 @pytest.fixture(autouse=True)
@@ -46,13 +47,13 @@ def test_camera_regions_take_tables_of_the_cameras_restaurant_only(manager, rest
 
 
 def test_camera_polling_state_is_shown_but_not_editable(manager, restaurant):
-    camera = CameraFactory(restaurant=restaurant, status="failing", consecutive_failures=3)
+    camera = CameraFactory(restaurant=restaurant, status="degraded", consecutive_failures=3)
     url = admin_url(Camera, "change", camera.pk)
     page = manager.get(url)
     assert not {"status", "consecutive_failures", "next_poll_at"} & set(page.context["adminform"].form.fields)
     assert manager.post(url, form_data(page, status="ok", consecutive_failures=0, enabled="")).status_code == 302
     camera.refresh_from_db()
-    assert (camera.status, camera.consecutive_failures, camera.enabled) == ("failing", 3, False)
+    assert (camera.status, camera.consecutive_failures, camera.enabled) == ("degraded", 3, False)
 
 
 def test_classifier_registry_is_for_superusers_only(manager):
@@ -69,3 +70,15 @@ def test_prediction_takes_the_restaurant_of_its_table(manager, restaurant):
     data["probabilities"] = '{"dirty": 0.8}'
     assert manager.post(url, data).status_code == 302
     assert Prediction.objects.get().restaurant == restaurant
+
+
+def test_the_camera_page_previews_the_latest_frame_with_its_regions(manager, restaurant, camera_server):
+    camera, _ = watched_floor(restaurant, source_url=camera_server.snapshot_url())
+    page = manager.get(admin_url(Camera, "change", camera.pk)).content.decode()
+    assert "No frame yet" in page
+    camera_poll_now(camera=camera)
+    page = manager.get(admin_url(Camera, "change", camera.pk)).content.decode()
+    preview = f"/api/v1/crops/cameras/{camera.pk}/frame?annotated=1"
+    assert preview in page
+    image = manager.get(preview)
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from simulator.config import RestaurantConfig
 from simulator.demo import demo_history, demo_logins_ensure, demo_password, demo_restaurant, demo_seed
 from simulator.loader import rows_to_write
+from vision.services.demo import vision_demo_ensure
 
 
 class Command(BaseCommand):
@@ -68,6 +69,13 @@ class Command(BaseCommand):
                     f"{figures['staff']} staff, {figures['tables']} tables, {figures['shifts']} shifts, "
                     f"{figures['waitlist_entries']} waitlist entries; now: {figures['open_visits']} open visits."
                 )
+        vision = vision_demo_ensure(restaurant=restaurant)
+        if verbosity:
+            model = vision.model
+            self.stdout.write(
+                f"Vision: {vision.camera.name} watches {vision.camera.regions.count()} tables"
+                + (f"; {model} (a demo head over a random backbone; real weights replace it)" if model else "")
+            )
         logins = demo_logins_ensure(restaurant=restaurant, password=demo_password())
         self.stdout.write("Demo logins (password from DEMO_PASSWORD, default demo-pass-2026):")
         for login in logins:
