@@ -259,6 +259,10 @@ SPECTACULAR_SETTINGS = {
     "Authenticate with a session or `Authorization: Api-Key <key>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "restaurant.api.schema.local_times_as_partial_time",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     # Swagger UI's files come from the drf-spectacular-sidecar package: /api/docs/ works offline.

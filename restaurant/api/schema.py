@@ -45,3 +45,23 @@ class ErrorDocumentingAutoSchema(AutoSchema):
                 response["description"] = description
                 responses[code] = response
         return responses
+
+
+def local_times_as_partial_time(result, generator, request, public):
+    """DRF writes a time of day as "17:00:00", a restaurant's local wall-clock time with no offset. OpenAPI's
+    `format: time` means RFC 3339's full-time, offset included, so validators and generated clients would
+    reject our own answers; RFC 3339's `partial-time` and a pattern say what we send."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get("format") == "time":
+                node["format"] = "partial-time"
+                node["pattern"] = r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

@@ -41,7 +41,11 @@ def generated_client(asgi_live_server, tmp_path, monkeypatch):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Warning" not in result.stdout + result.stderr, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    # The only pieces it may leave out: JPEG answers (a crop's or a frame's image), which it cannot model.
+    warnings = output.split("WARNING parsing ")[1:]
+    assert all("Unsupported content_type image/jpeg" in warning for warning in warnings), output
+    assert "Warning" not in output or warnings, output
     monkeypatch.syspath_prepend(str(tmp_path / "generated"))
     yield __import__(PACKAGE)
     for name in [name for name in sys.modules if name == PACKAGE or name.startswith(f"{PACKAGE}.")]:

@@ -1,5 +1,7 @@
 """Serializers of the scheduling API: inputs validated here, rules applied by the services."""
 
+from datetime import date
+
 from rest_framework import serializers
 
 from floor.models import Section
@@ -175,6 +177,21 @@ class ScheduleItemSerializer(serializers.ModelSerializer):
             return None
 
 
+# A week the engine and the forecaster can work with: its history weeks and the days after it are real dates.
+WEEK_START_RANGE = (date(2000, 1, 1), date(2100, 12, 31))
+
+
+def week_start_checked(value: date) -> date:
+    """A schedule's, a run's or a forecast's week: a Monday within WEEK_START_RANGE."""
+    if value.weekday() != 0:
+        raise serializers.ValidationError("must be a Monday")
+    if not WEEK_START_RANGE[0] <= value <= WEEK_START_RANGE[1]:
+        raise serializers.ValidationError(
+            f"must be between {WEEK_START_RANGE[0].isoformat()} and {WEEK_START_RANGE[1].isoformat()}"
+        )
+    return value
+
+
 class ScheduleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Schedule
@@ -193,8 +210,7 @@ class ScheduleSerializer(serializers.ModelSerializer):
         read_only_fields = ["version", "status", "fairness", "created_by", "created_at", "published_at", "published_by"]
 
     def validate_week_start(self, value):
-        if value.weekday() != 0:
-            raise serializers.ValidationError("must be a Monday")
+        value = week_start_checked(value)
         if self.instance is not None and value != self.instance.week_start:
             raise serializers.ValidationError("a schedule's week cannot change; create a new one")
         return value
@@ -216,9 +232,7 @@ class RunRequestSerializer(serializers.Serializer):
     min_rest_hours = serializers.FloatField(min_value=0, max_value=24, default=10.0)
 
     def validate_week_start(self, value):
-        if value.weekday() != 0:
-            raise serializers.ValidationError("must be a Monday")
-        return value
+        return week_start_checked(value)
 
 
 class RunCreatedSerializer(serializers.Serializer):
@@ -262,6 +276,4 @@ class ForecastQuerySerializer(serializers.Serializer):
     week_start = serializers.DateField()
 
     def validate_week_start(self, value):
-        if value.weekday() != 0:
-            raise serializers.ValidationError("must be a Monday")
-        return value
+        return week_start_checked(value)

@@ -13,6 +13,7 @@ from floor.events import floor_group
 from floor.models import StateSource, Table, TableState, TableStateChange, Visit
 from floor.services.table_states import table_state_set
 from floor.tests.factories import VisitFactory
+from restaurant.models import Role
 from vision.models import PredictionOutcome, VisionConflict, VisionSettings
 from vision.services.polling import camera_poll_now
 from vision.tests.factories import watched_floor
@@ -90,8 +91,8 @@ def test_one_disagreeing_frame_restarts_the_count(restaurant, floor, weights_dir
 
 def test_never_over_a_hosts_change_of_the_last_m_minutes(restaurant, floor, weights_dir):
     camera, (t1, *_) = floor
-    table_state_set(restaurant=restaurant, table=t1, to_state=TableState.BLOCKED, source="host")
-    table_state_set(restaurant=restaurant, table=t1, to_state=TableState.AVAILABLE, source="host")
+    table_state_set(restaurant=restaurant, table=t1, to_state=TableState.BLOCKED, source="host", role=Role.MANAGER)
+    table_state_set(restaurant=restaurant, table=t1, to_state=TableState.AVAILABLE, source="host", role=Role.MANAGER)
     t1.state = TableState.DIRTY
     t1.save(update_fields=["state"])  # a busser's "dirty" that the host then saw; host changed it just now
     set_head(weights_dir, label="empty", confidence=0.95)
