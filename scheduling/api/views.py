@@ -4,8 +4,8 @@ that validate, call a service or selector, and serialize."""
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -265,6 +265,14 @@ class ScheduleItemViewSet(RestaurantScopedMixin, viewsets.ModelViewSet):
         item, check = schedule_item_change(item=self.get_object(), actor=actor_of(request), **serializer.validated_data)
         return Response({**self.get_serializer(item).data, "check": check})
 
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                name="ScheduleItemRemoved",
+                fields={"check": serializers.JSONField(help_text="The week's rule check after the removal.")},
+            )
+        }
+    )
     def destroy(self, request, *args, **kwargs):
         check = schedule_item_remove(item=self.get_object(), actor=actor_of(request))
         return Response({"check": check})
