@@ -4,6 +4,7 @@ ordered, the menu, and the routing engine's decisions.
 Over 400 lines on purpose: nine models that point at each other (a visit's tables, a decision's visit),
 read together with their migrations; each is short, and a models package would only scatter them."""
 
+import functools
 from datetime import datetime
 from decimal import Decimal
 
@@ -41,6 +42,49 @@ class TableState(models.TextChoices):
     DIRTY = "dirty", "Dirty"
     RESERVED = "reserved", "Reserved"
     BLOCKED = "blocked", "Blocked"
+
+
+# The table state machine, as data: for each state, the states a table may go to and how (the one table
+# of transitions; `floor.services.table_states` makes the changes, `floor.selectors.floor_actions` says
+# which a caller may ask for). SET: by `table_state_set` (the host's button, the POS, a camera, the
+# system); SEAT: only by seating a party (an occupied table needs a visit with a party and a server);
+# CLEAR: by `table_state_set` too, closing the open visit at the same instant. Entering or leaving a
+# MANAGER_STATES state is a manager's decision.
+SET, SEAT, CLEAR = "set", "seat", "clear"
+TRANSITIONS: dict[str, dict[str, str]] = {
+    TableState.AVAILABLE: {TableState.OCCUPIED: SEAT, TableState.RESERVED: SET, TableState.BLOCKED: SET},
+    TableState.RESERVED: {TableState.OCCUPIED: SEAT, TableState.AVAILABLE: SET, TableState.BLOCKED: SET},
+    TableState.OCCUPIED: {TableState.DIRTY: CLEAR},
+    TableState.DIRTY: {TableState.AVAILABLE: SET, TableState.BLOCKED: SET},
+    TableState.BLOCKED: {TableState.AVAILABLE: SET},
+}
+MANAGER_STATES = frozenset({TableState.BLOCKED})
+
+
+@functools.cache
+def _allowed(current: str) -> tuple[str, ...]:
+    return tuple(sorted(TRANSITIONS.get(current, {}), key=TableState.values.index))
+
+
+@functools.cache
+def _settable(current: str) -> tuple[str, ...]:
+    return tuple(state for state in _allowed(current) if TRANSITIONS[current][state] != SEAT)
+
+
+def allowed_states(current: str) -> list[str]:
+    """Every state a table may go to from `current`, by any path (seating included)."""
+    return list(_allowed(current))
+
+
+def settable_states(current: str) -> list[str]:
+    """The states `table_state_set` accepts from `current` (all but those only seating reaches)."""
+    return list(_settable(current))
+
+
+def needs_manager(*, from_state: str, to_state: str) -> bool:
+    """Blocking a table, or unblocking it, is for a manager (`table_state_set` enforces it; the API and
+    the dashboard may ask it to show only what the caller may do)."""
+    return from_state != to_state and (from_state in MANAGER_STATES or to_state in MANAGER_STATES)
 
 
 class TableShape(models.TextChoices):

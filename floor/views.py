@@ -15,9 +15,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from floor.api.host_stand_serializers import FloorSerializer, floor_actions
+from floor.api.host_stand_serializers import FloorSerializer
 from floor.models import TableFeature, TableState
-from floor.selectors import AccuracyPeriod, floor_board, floor_restaurants_for, quote_accuracy
+from floor.selectors import AccuracyPeriod, floor_actions, floor_board, floor_restaurants_for, quote_accuracy
 from restaurant.models import RoutingMode
 from restaurant.selectors import role_in
 from staff.models import StaffRole

@@ -28,10 +28,9 @@ from floor.api.host_stand_serializers import (
     WaitlistAddSerializer,
     WaitlistChangeSerializer,
     WaitlistEntrySerializer,
-    floor_actions,
 )
 from floor.models import StateSource, Table, Visit, WaitlistEntry
-from floor.selectors import floor_board, waitlist_open_with_quotes
+from floor.selectors import floor_actions, floor_board, waitlist_open_with_quotes
 from floor.services.routing import route_next_party, route_party, routing_mode_set
 from floor.services.seating import table_bus, table_clear, table_seat, visit_close
 from floor.services.table_states import table_state_set

@@ -15,11 +15,10 @@ from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
 from floor.engine.floor import MAX_PARTY_SIZE
-from floor.models import RoutingDecision, Table, TableFeature, TableState, Visit, WaitlistEntry
-from floor.services.table_states import allowed_states, needs_manager, settable_states
-from restaurant.api.scoping import FLOOR_WRITE_ROLES
+from floor.models import RoutingDecision, Table, TableFeature, TableState, Visit, WaitlistEntry, settable_states
+from floor.selectors import floor_actions
 from restaurant.api.serializers import TenantPrimaryKeyRelatedField
-from restaurant.models import MANAGING_ROLES, ApiScope, RoutingMode
+from restaurant.models import RoutingMode
 from staff.models import StaffMember
 
 MAX_JOINED_TABLES = 12
@@ -538,30 +537,6 @@ class FloorActionsSerializer(serializers.Serializer):
     )
 
 
-def floor_actions(*, role: str | None, client=None) -> dict:
-    """The caller's `FloorActionsSerializer`: from their role (an API key: its scopes, as the views' `write_scopes`
-    name them) and the state machine's `needs_manager`."""
-    if client is not None:
-        runs_floor, manages = client.has_scope(ApiScope.FRONTEND), False
-        sets_states = runs_floor or client.has_scope(ApiScope.POS)
-    else:
-        runs_floor = sets_states = role in FLOOR_WRITE_ROLES
-        manages = role in MANAGING_ROLES
-    return {
-        "switch_mode": manages,
-        "run_floor": runs_floor,
-        "seat_from": [s for s in TableState.values if runs_floor and TableState.OCCUPIED in allowed_states(s)],
-        "table_states": {
-            state: [
-                to
-                for to in settable_states(state)
-                if sets_states and (manages or not needs_manager(from_state=state, to_state=to))
-            ]
-            for state in TableState.values
-        },
-    }
-
-
 class FloorSerializer(serializers.Serializer):
     """The whole floor now, as the host stand shows it, and what the caller may do on it (`actions`, given in
     the context by `floor_actions`; nothing without it)."""
@@ -580,4 +555,4 @@ class FloorSerializer(serializers.Serializer):
 
     @extend_schema_field(FloorActionsSerializer)
     def get_actions(self, board) -> dict:
-        return self.context.get("actions") or floor_actions(role=None)
+        return FloorActionsSerializer(self.context.get("actions") or floor_actions(role=None)).data

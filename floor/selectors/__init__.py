@@ -5,9 +5,11 @@ and the quotes.
 - `floor`: `floor_snapshot`, the floor read once; the open queue; whose floor a user runs.
 - `quotes`: the turn model's history and the live quotes of the waitlist.
 - `board`: the host stand's board and the floor status.
-- `accuracy`: how close our quotes were."""
+- `accuracy`: how close our quotes were.
+- `actions`: what the caller may do on the floor page."""
 
 from floor.selectors.accuracy import AccuracyBucket, AccuracyPeriod, quote_accuracy
+from floor.selectors.actions import FloorActions, floor_actions
 from floor.selectors.board import (
     FloorBoard,
     FloorStatus,
@@ -32,6 +34,7 @@ from floor.selectors.quotes import (
 __all__ = [
     "AccuracyBucket",
     "AccuracyPeriod",
+    "FloorActions",
     "FloorBoard",
     "FloorStatus",
     "NewPartyQuote",
@@ -41,6 +44,7 @@ __all__ = [
     "WaitingParty",
     "WaitlistSummary",
     "day_part",
+    "floor_actions",
     "floor_board",
     "floor_restaurants_for",
     "floor_snapshot",

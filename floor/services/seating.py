@@ -47,16 +47,24 @@ from floor.exceptions import (
     WaitlistEntryClosed,
     WrongRestaurant,
 )
-from floor.models import RoutingDecision, StateSource, Table, TableState, Visit, WaitlistEntry, WaitlistStatus
-from floor.services.routing import party_input
-from floor.services.table_states import (
+from floor.models import (
     SEAT,
     TRANSITIONS,
+    RoutingDecision,
+    StateSource,
+    Table,
+    TableState,
+    Visit,
+    WaitlistEntry,
+    WaitlistStatus,
+    settable_states,
+)
+from floor.services.routing import party_input
+from floor.services.table_states import (
     lock_party,
     lock_table,
     lock_tables,
     record_transition,
-    settable_states,
     sync_instance,
     table_state_set,
     tables_taken,

@@ -1,6 +1,7 @@
-"""The table state machine: which state changes are allowed, and the one service that makes them.
+"""The table state machine's one service: it makes the changes the transitions allow.
 
-The transitions are data (`TRANSITIONS`), in this one place. Each allowed change says how it may be made:
+The transitions are data (`floor.models.TRANSITIONS`, next to the states). Each allowed change says how
+it may be made:
 
 - `SET`: by `table_state_set` (the host's state button, the POS, a camera, the system);
 - `SEAT`: only by seating a party (`floor.services.seating.table_seat`), because an occupied table needs
@@ -19,7 +20,6 @@ fate: clearing any one of them closes the visit and sends every one of them to d
 several tables locks them in id order (`lock_tables`, `lock_party`), so two services locking
 overlapping sets never deadlock."""
 
-import functools
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -28,50 +28,21 @@ from django.utils import timezone
 
 from floor.events import floor_changed
 from floor.exceptions import IllegalTransition, InvalidFloorInput, ManagerOnly, TableTaken, WrongRestaurant
-from floor.models import StateSource, Table, TableState, TableStateChange, Visit
+from floor.models import (
+    CLEAR,
+    SEAT,
+    SET,
+    TRANSITIONS,
+    StateSource,
+    Table,
+    TableState,
+    TableStateChange,
+    Visit,
+    allowed_states,
+    needs_manager,
+    settable_states,
+)
 from restaurant.models import MANAGING_ROLES
-
-SET = "set"
-SEAT = "seat"
-CLEAR = "clear"
-
-TRANSITIONS: dict[str, dict[str, str]] = {
-    TableState.AVAILABLE: {TableState.OCCUPIED: SEAT, TableState.RESERVED: SET, TableState.BLOCKED: SET},
-    TableState.RESERVED: {TableState.OCCUPIED: SEAT, TableState.AVAILABLE: SET, TableState.BLOCKED: SET},
-    TableState.OCCUPIED: {TableState.DIRTY: CLEAR},
-    TableState.DIRTY: {TableState.AVAILABLE: SET, TableState.BLOCKED: SET},
-    TableState.BLOCKED: {TableState.AVAILABLE: SET},
-}
-
-MANAGER_STATES = frozenset({TableState.BLOCKED})
-
-_STATE_ORDER = list(TableState.values)
-
-
-@functools.cache
-def _allowed(current: str) -> tuple[str, ...]:
-    return tuple(sorted(TRANSITIONS.get(current, {}), key=_STATE_ORDER.index))
-
-
-@functools.cache
-def _settable(current: str) -> tuple[str, ...]:
-    return tuple(state for state in _allowed(current) if TRANSITIONS[current][state] != SEAT)
-
-
-def allowed_states(current: str) -> list[str]:
-    """Every state a table may go to from `current`, by any path (seating included)."""
-    return list(_allowed(current))
-
-
-def settable_states(current: str) -> list[str]:
-    """The states `table_state_set` accepts from `current` (all but those only seating reaches)."""
-    return list(_settable(current))
-
-
-def needs_manager(*, from_state: str, to_state: str) -> bool:
-    """Blocking a table, or unblocking it, is for a manager (`table_state_set` enforces it; the API and
-    the dashboard may ask it to show only what the caller may do)."""
-    return from_state != to_state and (from_state in MANAGER_STATES or to_state in MANAGER_STATES)
 
 
 def may_set_state(*, role: str | None, from_state: str, to_state: str) -> bool:

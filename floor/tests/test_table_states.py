@@ -5,8 +5,16 @@ import pytest
 from django.utils import timezone
 
 from floor.exceptions import IllegalTransition, InvalidFloorInput, ManagerOnly, WrongRestaurant
-from floor.models import StateSource, Table, TableState, TableStateChange
-from floor.services.table_states import allowed_states, needs_manager, settable_states, table_state_set
+from floor.models import (
+    StateSource,
+    Table,
+    TableState,
+    TableStateChange,
+    allowed_states,
+    needs_manager,
+    settable_states,
+)
+from floor.services.table_states import table_state_set
 from floor.tests.factories import VisitFactory
 from floor.tests.floor_setup import table_in
 from restaurant.models import Role
