@@ -49,10 +49,14 @@ def _fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Throttle counters live in the cache; one test's calls must not throttle the next.
+    # Throttle counters live in the cache; one test's calls must not throttle the next. The quote model a
+    # process holds besides the cache goes with it (one test's history must not quote the next's parties).
     from django.core.cache import cache
 
+    from floor.selectors.quotes import turn_models_forget
+
     cache.clear()
+    turn_models_forget()
     yield
 
 

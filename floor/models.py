@@ -176,7 +176,12 @@ class Table(models.Model):
     @property
     def features(self) -> list[str]:
         """The table's features, in `TableFeature`'s order: what the /floor payload, routing and the map show."""
-        return [str(feature) for feature, field in self.FEATURE_FIELDS.items() if getattr(self, field)]
+        return self.features_of({field: getattr(self, field) for field in self.FEATURE_FIELDS.values()})
+
+    @classmethod
+    def features_of(cls, row) -> list[str]:
+        """The features of a table's row read as values (`row[field]` for each flag of FEATURE_FIELDS)."""
+        return [str(feature) for feature, field in cls.FEATURE_FIELDS.items() if row[field]]
 
 
 class StateSource(models.TextChoices):

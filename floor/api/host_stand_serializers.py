@@ -7,6 +7,8 @@ Over 400 lines on purpose: the host stand's whole contract in one place, in the 
 reference (docs/api.md), so a field's name is checked against its neighbours'; almost every line is a
 field declaration."""
 
+from operator import attrgetter
+
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -81,7 +83,11 @@ class RowSerializer(serializers.Serializer):
     def _template(cls) -> list:
         plan = cls._row_template.get(cls)
         if plan is None:
-            plan = [(f.field_name, tuple(f.source_attrs), *_converter(f)) for f in cls()._readable_fields]
+            plan = [
+                # A method field's source is the row itself ("*": no attributes).
+                (f.field_name, attrgetter(".".join(f.source_attrs)) if f.source_attrs else _itself, *_converter(f))
+                for f in cls()._readable_fields
+            ]
             cls._row_template[cls] = plan
         return plan
 
@@ -90,19 +96,19 @@ class RowSerializer(serializers.Serializer):
         if plan is None:
             iso = _iso_datetime(timezone.get_current_timezone())
             plan = self._row_plan = [
-                (name, attrs, iso if kind == "datetime" else getattr(self, how) if kind == "method" else how)
-                for name, attrs, kind, how in self._template()
+                (name, get, iso if kind == "datetime" else getattr(self, how) if kind == "method" else how)
+                for name, get, kind, how in self._template()
             ]
         return plan
 
     def to_representation(self, instance):
-        row = {}
-        for name, attrs, convert in self._plan():
-            value = instance
-            for attr in attrs:
-                value = getattr(value, attr)
-            row[name] = None if value is None else convert(value)
-        return row
+        return {
+            name: None if (value := get(instance)) is None else convert(value) for name, get, convert in self._plan()
+        }
+
+
+def _itself(row):
+    return row
 
 
 class PreferencesSchema(serializers.Serializer):

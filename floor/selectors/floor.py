@@ -6,6 +6,7 @@ starts counting, their covers and last seating."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from django.db.models import F, Q
@@ -28,20 +29,29 @@ from staff.selectors import shifts_on_floor
 
 # A visit's row, once per table pushed together with it (`joined_tables`: None when it sits alone).
 VISIT_FIELDS = ("id", "table_id", "server_id", "party_size", "seated_at", "closed_at", "server__name", "joined_tables")
+# What the floor reads of a table (`FloorTable`), its feature flags included.
+TABLE_FIELDS = (
+    *("id", "label", "section_id", "min_seats", "max_seats", "state", "state_changed_at", "combinable_group"),
+    *("x", "y", "width", "height", "shape", "rotation", *Table.FEATURE_FIELDS.values()),
+)
 
 
 def floor_snapshot(*, restaurant, now: datetime | None = None, sections: bool = True) -> FloorSnapshot:
     """The floor now, as the engine and the board read it: active tables (id order) with the open party
     holding each, everyone clocked in with their load and this shift's figures, the routing mode and
     settings. Four queries whatever the floor's size (sections, tables, shifts, visits); three without
-    `sections` (the section names then come with the tables: those with no active table are missing)."""
+    `sections` (the section names then come with the tables: those with no active table are missing).
+    Rows are read as values, each worked out once: the floor's every refresh comes through here."""
     now = now or timezone.now()
     section_names = dict(Section.objects.for_restaurant(restaurant).values_list("id", "name")) if sections else None
     tables = list(
-        Table.objects.for_restaurant(restaurant).active().annotate(section_name=F("section__name")).order_by("id")
+        Table.objects.for_restaurant(restaurant)
+        .active()
+        .order_by("id")
+        .values(*TABLE_FIELDS, section_name=F("section__name"))
     )
     if section_names is None:
-        section_names = {table.section_id: table.section_name for table in tables}
+        section_names = {table["section_id"]: table["section_name"] for table in tables}
     on_floor = shifts_on_floor(restaurant=restaurant)
     initials = {entry.staff.pk: entry.staff.initials for entry in on_floor}
     since = window_start(
@@ -52,16 +62,23 @@ def floor_snapshot(*, restaurant, now: datetime | None = None, sections: bool = 
         .filter(Q(closed_at__isnull=True) | Q(seated_at__gte=since))
         .order_by("seated_at", "id")
         .values_list(*VISIT_FIELDS),
-        active={table.pk for table in tables},
+        active={table["id"] for table in tables},
     )
     parties = _open_parties(visits, joined, initials)
     holder = parties_by_table(parties.values())
+    visits_of, parties_of = defaultdict(list), defaultdict(list)
+    for _, _, server_id, size, seated_at, _, _ in visits:
+        visits_of[server_id].append((size, seated_at))
+    for party in parties.values():
+        parties_of[party.server_id].append(party)
     return FloorSnapshot(
         now=now,
         mode=restaurant.routing_mode,
         config=RoutingConfig.from_settings(restaurant.routing_config),
-        tables=tuple(_floor_table(table, holder.get(table.pk), now) for table in tables),
-        servers=tuple(_floor_server(entry, visits, parties, now) for entry in on_floor),
+        tables=tuple(_floor_table(table, holder.get(table["id"]), now) for table in tables),
+        servers=tuple(
+            _floor_server(entry, visits_of[entry.staff.pk], parties_of[entry.staff.pk], now) for entry in on_floor
+        ),
         section_names=section_names,
     )
 
@@ -99,31 +116,33 @@ def _open_parties(visits, joined: dict[int, list[int]], initials: dict[int, str]
     }
 
 
-def _floor_table(table: Table, party: Party | None, now: datetime) -> FloorTable:
+def _floor_table(table: dict, party: Party | None, now: datetime) -> FloorTable:
     return FloorTable(
-        id=table.pk,
-        label=table.label,
-        section_id=table.section_id,
-        min_seats=table.min_seats,
-        max_seats=table.max_seats,
-        state=table.state,
-        features=tuple(table.features),
-        combinable_group=table.combinable_group,
-        minutes_in_state=minutes_between(table.state_changed_at, now),
-        state_changed_at=table.state_changed_at,
+        id=table["id"],
+        label=table["label"],
+        section_id=table["section_id"],
+        min_seats=table["min_seats"],
+        max_seats=table["max_seats"],
+        state=table["state"],
+        features=tuple(Table.features_of(table)),
+        combinable_group=table["combinable_group"],
+        minutes_in_state=minutes_between(table["state_changed_at"], now),
+        state_changed_at=table["state_changed_at"],
         party=party,
         minutes_seated=minutes_between(party.seated_at, now) if party else None,
-        section_name=table.section_name,
-        x=table.x,
-        y=table.y,
-        width=table.width,
-        height=table.height,
-        shape=table.shape,
-        rotation=table.rotation,
+        section_name=table["section_name"],
+        x=table["x"],
+        y=table["y"],
+        width=table["width"],
+        height=table["height"],
+        shape=table["shape"],
+        rotation=table["rotation"],
     )
 
 
-def _floor_server(entry, visits, parties: dict[int, Party], now: datetime):
+def _floor_server(entry, visits: list[tuple], parties: list[Party], now: datetime):
+    """`visits`: (size, seated_at) of the parties this server was given since the floor's window; `parties`:
+    their open ones."""
     shift, staff = entry.shift, entry.staff
     return server_on_floor(
         staff_id=staff.pk,
@@ -131,8 +150,8 @@ def _floor_server(entry, visits, parties: dict[int, Party], now: datetime):
         shift_id=shift.pk,
         clock_in=shift.clock_in,
         now=now,
-        visits=[(size, seated) for _, _, server_id, size, seated, _, _ in visits if server_id == staff.pk],
-        parties=[party for party in parties.values() if party.server_id == staff.pk],
+        visits=visits,
+        parties=parties,
         section_id=shift.section_id,
         section_name=shift.section.name if shift.section else None,
         role=shift.role,

@@ -32,15 +32,31 @@ def day_part(restaurant, at: datetime) -> str:
     return day_part_of(restaurant.day_parts, restaurant.timezone, at)
 
 
+# The model this process last used for each restaurant, with its cache key: the floor's every refresh
+# quotes with it, and reading it back from the shared cache each time cost a round trip and an unpickling
+# per request. Keyed like the shared cache, so it turns over with it every quarter of an hour.
+_held_models: dict[int, tuple[str, TurnModel]] = {}
+
+
+def turn_models_forget() -> None:
+    """Drop the models this process holds (with `cache.clear()`, between tests)."""
+    _held_models.clear()
+
+
 def load_turn_model(*, restaurant, now: datetime | None = None, use_cache: bool = True) -> TurnModel:
     """The restaurant's TurnModel from its last weeks of history, three queries when not cached (closed
     visits, bussing state changes, waitlist outcomes). Cached a quarter of an hour (history moves slowly),
-    with the stay distributions of its day-parts already worked out."""
+    with the stay distributions of its day-parts already worked out: in the shared cache, and held by each
+    process once read."""
     now = now or timezone.now()
     key = f"floor:turn-model:v{MODEL_CACHE_VERSION}:{restaurant.pk}:{now:%Y%m%d%H}:{now.minute // 15}"
     if use_cache:
+        held_key, model = _held_models.get(restaurant.pk, (None, None))
+        if held_key == key:
+            return model
         model = cache.get(key)
         if model is not None:
+            _held_models[restaurant.pk] = (key, model)
             return model
     since = now - timedelta(weeks=HISTORY_WEEKS)
     visits = (
@@ -78,6 +94,7 @@ def load_turn_model(*, restaurant, now: datetime | None = None, use_cache: bool 
     if use_cache:
         parts = [part["key"] for part in restaurant.day_parts or []] or ["all"]
         cache.set(key, model.warmed(parts), MODEL_CACHE_SECONDS)
+        _held_models[restaurant.pk] = (key, model)
     return model
 
 
