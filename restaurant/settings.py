@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 
 import environ
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -304,15 +304,14 @@ VISION_CROPS_KEPT_PER_CAMERA = env.int("VISION_CROPS_KEPT_PER_CAMERA", default=3
 
 # --- Security (production) ---
 # Content-Security-Policy on every page (django-csp): scripts, styles, images and connections from this
-# site only, no inline script, no plugins, no framing. connect-src 'self' also covers the floor's WebSocket
-# (ws:/wss: to the same host, CSP level 3). Style *attributes* stay allowed: the floor script still writes
-# `style="--section:..."` into its markup; once it sets them through element.style, drop that line.
+# site only, no inline script or style (attributes included: the scripts set styles through element.style,
+# which the policy allows; Django's admin has no style attribute either), no plugins, no framing.
+# connect-src 'self' also covers the floor's WebSocket (ws:/wss: to the same host, CSP level 3).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

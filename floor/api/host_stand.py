@@ -11,6 +11,7 @@ Paths follow the integrators' contract: no trailing slash."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from floor.api.host_stand_serializers import (
@@ -40,6 +41,12 @@ from restaurant.models import MANAGING_ROLES, ApiScope, Restaurant
 from restaurant.selectors import api_client_of
 
 TAGS = ["host stand"]
+
+
+def documented(summary: str, *, responses: dict, request=empty):
+    """The schema of a host-stand operation: its tag, one-line summary, request body (None: none; left out:
+    what the view says) and answers."""
+    return extend_schema(tags=TAGS, summary=summary, request=request, responses=responses)
 
 
 class HostStandView(RestaurantScopedMixin, generics.GenericAPIView):
@@ -84,11 +91,8 @@ class RouteView(HostStandView):
 
     serializer_class = RouteRequestSerializer
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Recommend where to seat a party",
-        request=RouteRequestSerializer,
-        responses={200: RouteResponseSerializer},
+    @documented(
+        "Recommend where to seat a party", request=RouteRequestSerializer, responses={200: RouteResponseSerializer}
     )
     def post(self, request, restaurant_id):
         data = self.valid_input(RouteRequestSerializer)
@@ -111,12 +115,7 @@ class RouteNextView(HostStandView):
 
     serializer_class = RouteNextResponseSerializer
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Route the next waiting party that fits",
-        request=None,
-        responses={200: RouteNextResponseSerializer},
-    )
+    @documented("Route the next waiting party that fits", request=None, responses={200: RouteNextResponseSerializer})
     def post(self, request, restaurant_id):
         result = route_next_party(restaurant=self.get_restaurant(), requested_by=self.actor())
         return Response(RouteNextResponseSerializer(result).data)
@@ -132,12 +131,7 @@ class SeatView(TableActionView):
 
     serializer_class = SeatRequestSerializer
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Seat a party",
-        request=SeatRequestSerializer,
-        responses={201: VisitSerializer},
-    )
+    @documented("Seat a party", request=SeatRequestSerializer, responses={201: VisitSerializer})
     def post(self, request, restaurant_id, table_id):
         table = self.get_object()
         data = self.valid_input(SeatRequestSerializer, table_id=table.pk)
@@ -168,12 +162,7 @@ class TableStateView(TableActionView):
 
     write_scopes = (ApiScope.FRONTEND, ApiScope.POS)
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Change a table's state",
-        request=TableStateRequestSerializer,
-        responses={200: TableStateSerializer},
-    )
+    @documented("Change a table's state", request=TableStateRequestSerializer, responses={200: TableStateSerializer})
     def post(self, request, restaurant_id, table_id):
         data = self.valid_input(TableStateRequestSerializer)
         table = table_state_set(
@@ -196,9 +185,7 @@ class TableClearView(TableActionView):
 
     write_scopes = (ApiScope.FRONTEND, ApiScope.POS)
 
-    @extend_schema(
-        tags=TAGS, summary="Clear a table (party left)", request=None, responses={200: TableClearedSerializer}
-    )
+    @documented("Clear a table (party left)", request=None, responses={200: TableClearedSerializer})
     def post(self, request, restaurant_id, table_id):
         table = self.get_object()
         visit = table_clear(restaurant=self.get_restaurant(), table=table, source=self.source(), actor=self.actor())
@@ -212,7 +199,7 @@ class TableBusView(TableActionView):
 
     write_scopes = (ApiScope.FRONTEND, ApiScope.POS)
 
-    @extend_schema(tags=TAGS, summary="Bus a table", request=None, responses={200: TableStateSerializer})
+    @documented("Bus a table", request=None, responses={200: TableStateSerializer})
     def post(self, request, restaurant_id, table_id):
         table = table_bus(
             restaurant=self.get_restaurant(), table=self.get_object(), source=self.source(), actor=self.actor()
@@ -233,9 +220,7 @@ class VisitCloseView(HostStandView):
     def get_base_queryset(self):
         return Visit.objects.select_related("table")
 
-    @extend_schema(
-        tags=TAGS, summary="Close a visit", request=VisitCloseRequestSerializer, responses={200: VisitSerializer}
-    )
+    @documented("Close a visit", request=VisitCloseRequestSerializer, responses={200: VisitSerializer})
     def post(self, request, restaurant_id, visit_id):
         data = self.valid_input(VisitCloseRequestSerializer)
         visit = visit_close(
@@ -265,9 +250,7 @@ class ModeView(HostStandView):
     write_roles = MANAGING_ROLES
     write_scopes = ()
 
-    @extend_schema(
-        tags=TAGS, summary="Switch the routing mode", request=ModeSerializer, responses={200: ModeSerializer}
-    )
+    @documented("Switch the routing mode", request=ModeSerializer, responses={200: ModeSerializer})
     def post(self, request, restaurant_id):
         mode = self.valid_input(ModeSerializer)["mode"]
         routing_mode_set(restaurant=self.get_restaurant(), mode=mode)
@@ -280,7 +263,7 @@ class FloorView(HostStandView):
 
     serializer_class = FloorSerializer
 
-    @extend_schema(tags=TAGS, summary="The floor now", responses={200: FloorSerializer})
+    @documented("The floor now", responses={200: FloorSerializer})
     def get(self, request, restaurant_id):
         board = floor_board(restaurant=self.get_restaurant())
         actions = floor_actions(role=self.get_role(), client=api_client_of(request.user))
@@ -297,14 +280,13 @@ class WaitlistView(HostStandView):
 
     serializer_class = WaitlistAddSerializer
 
-    @extend_schema(tags=TAGS, summary="The open waitlist", responses={200: WaitlistEntrySerializer(many=True)})
+    @documented("The open waitlist", responses={200: WaitlistEntrySerializer(many=True)})
     def get(self, request, restaurant_id):
         entries = waitlist_open_with_quotes(restaurant=self.get_restaurant())
         return Response(WaitlistEntrySerializer(entries, many=True).data)
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Add a party to the waitlist",
+    @documented(
+        "Add a party to the waitlist",
         request=WaitlistAddSerializer,
         responses={201: WaitlistEntrySerializer, 200: OpenApiResponse(WaitlistEntrySerializer, "Already added.")},
     )
@@ -341,7 +323,7 @@ class WaitlistNotifyView(WaitlistChangeView):
     """Tell a waiting party their table is ready. Notifying again changes nothing; a seated, cancelled or
     no-show entry is a 409."""
 
-    @extend_schema(tags=TAGS, summary="Notify a waiting party", request=None, responses={200: WaitlistChangeSerializer})
+    @documented("Notify a waiting party", request=None, responses={200: WaitlistChangeSerializer})
     def post(self, request, restaurant_id, entry_id):
         return self.change(waitlist_notify)
 
@@ -349,9 +331,7 @@ class WaitlistNotifyView(WaitlistChangeView):
 class WaitlistCancelView(WaitlistChangeView):
     """The party left the list. Cancelling again changes nothing; a seated or no-show entry is a 409."""
 
-    @extend_schema(
-        tags=TAGS, summary="Take a party off the waitlist", request=None, responses={200: WaitlistChangeSerializer}
-    )
+    @documented("Take a party off the waitlist", request=None, responses={200: WaitlistChangeSerializer})
     def post(self, request, restaurant_id, entry_id):
         return self.change(waitlist_cancel)
 
@@ -359,6 +339,6 @@ class WaitlistCancelView(WaitlistChangeView):
 class WaitlistNoShowView(WaitlistChangeView):
     """The party was called and did not come. Again changes nothing; a seated or cancelled entry is a 409."""
 
-    @extend_schema(tags=TAGS, summary="Mark a party a no-show", request=None, responses={200: WaitlistChangeSerializer})
+    @documented("Mark a party a no-show", request=None, responses={200: WaitlistChangeSerializer})
     def post(self, request, restaurant_id, entry_id):
         return self.change(waitlist_no_show)

@@ -1,6 +1,10 @@
-"""Small builders shared by the floor service tests: a table in a restaurant, a server on the floor."""
+"""Small builders shared by the floor tests: a table in a restaurant, a server on the floor, a busy floor."""
 
-from floor.tests.factories import SectionFactory, TableFactory
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from floor.services.seating import table_seat
+from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
 from staff.models import ShiftBreak
 from staff.tests.factories import ShiftFactory, StaffMemberFactory
 
@@ -19,3 +23,37 @@ def server_on_floor(restaurant, *, on_break=False, **shift_fields):
     if on_break:
         ShiftBreak.objects.create(shift=shift)
     return staff
+
+
+def busy_floor(restaurant, *, tables: int, servers: int) -> None:
+    """A floor of `tables` four-tops in pairs one section, `servers` on it: every fourth table seated alone,
+    every fourth (from the fourth) pushed together with the one before it for a party of six, and a
+    party of two waiting for every five tables. What the query-count tests compare at two sizes."""
+    section = SectionFactory(restaurant=restaurant)
+    staff = [server_on_floor(restaurant, section=section) for _ in range(servers)]
+    places = [TableFactory(section=section, max_seats=4, combinable_group=f"pair{i // 4}") for i in range(tables)]
+    for i, table in enumerate(places):
+        server = staff[i % servers]
+        if i % 4 == 1:
+            table_seat(restaurant=restaurant, table=table, party_size=2, server=server)
+        elif i % 4 == 3:  # a large party at this table and the one before it
+            table_seat(restaurant=restaurant, table=table, joined_tables=[places[i - 1]], party_size=6, server=server)
+    for _ in range(tables // 5):
+        WaitlistEntryFactory(restaurant=restaurant, party_size=2)
+
+
+def queries_to_get(client, path: str) -> int:
+    """How many queries a GET of `path` takes (it must answer 200)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def dining_room(restaurant):
+    """(Main, table 12, table 20): the section the dashboard tests draw, 12 seating two to four and 20 one to
+    six, side by side on the map."""
+    main = SectionFactory(restaurant=restaurant, name="Main")
+    twelve = TableFactory(section=main, label="12", min_seats=2, max_seats=4, x=40, y=40, width=90, height=70)
+    twenty = TableFactory(section=main, label="20", min_seats=1, max_seats=6, x=200, y=40, width=120, height=70)
+    return main, twelve, twenty

@@ -6,37 +6,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from floor.models import StateSource, Table, TableState, TableStateChange, Visit, WaitlistEntry, WaitlistStatus
 from floor.services.seating import table_seat
 from floor.tests.factories import SectionFactory, TableFactory, VisitFactory, WaitlistEntryFactory
-from floor.tests.floor_setup import server_on_floor
+from floor.tests.floor_setup import busy_floor, queries_to_get, server_on_floor
 from restaurant.models import Restaurant, RoutingMode
 from restaurant.tests.factories import MembershipFactory
 from staff.models import ShiftBreak, StaffRole
 from staff.tests.factories import ShiftFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def base(restaurant) -> str:
-    return f"/api/v1/restaurants/{restaurant.pk}"
-
-
-@pytest.fixture
-def main(restaurant):
-    return SectionFactory(restaurant=restaurant, name="Main", color="#336699")
-
-
-@pytest.fixture
-def ana(restaurant, main):
-    staff = StaffMemberFactory(restaurant=restaurant, name="Ana Lopez")
-    ShiftFactory(staff=staff, section=main)
-    return staff
 
 
 @pytest.fixture
@@ -605,35 +586,13 @@ def test_staff_and_keys_read_the_floor_outsiders_get_a_404(
     assert outsider_api.get(f"{base}/floor").status_code == 404
 
 
-def _floor_queries(api, restaurant) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = api.get(f"/api/v1/restaurants/{restaurant.pk}/floor")
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_the_floor_costs_the_same_queries_for_10_or_60_tables(host_api, host_user, restaurant, other_restaurant):
     MembershipFactory(user=host_user, restaurant=other_restaurant, role="host")
-    for place, n_tables, n_servers in ((restaurant, 10, 3), (other_restaurant, 60, 15)):
-        section = SectionFactory(restaurant=place)
-        servers = [server_on_floor(place, section=section) for _ in range(n_servers)]
-        tables = [TableFactory(section=section, max_seats=4, combinable_group=f"pair{i // 4}") for i in range(n_tables)]
-        for i, table in enumerate(tables):
-            if i % 4 == 1:
-                seated(place, table, servers[i % n_servers], party_size=2)
-            elif i % 4 == 3:  # a large party at this table and the one before it
-                table_seat(
-                    restaurant=place,
-                    table=table,
-                    joined_tables=[tables[i - 1]],
-                    party_size=6,
-                    server=servers[i % n_servers],
-                )
-        for _ in range(n_tables // 5):
-            WaitlistEntryFactory(restaurant=place, party_size=2)
+    busy_floor(restaurant, tables=10, servers=3)
+    busy_floor(other_restaurant, tables=60, servers=15)
 
-    small = _floor_queries(host_api, restaurant)
-    large = _floor_queries(host_api, other_restaurant)
+    small = queries_to_get(host_api, f"/api/v1/restaurants/{restaurant.pk}/floor")
+    large = queries_to_get(host_api, f"/api/v1/restaurants/{other_restaurant.pk}/floor")
 
     assert small == large
     assert small <= 25

@@ -8,26 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from floor.models import RoutingDecision, TableState, Visit, WaitlistStatus
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
 from floor.tests.floor_setup import server_on_floor
-from staff.tests.factories import ShiftFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def base(restaurant) -> str:
-    return f"/api/v1/restaurants/{restaurant.pk}"
-
-
-@pytest.fixture
-def main(restaurant):
-    return SectionFactory(restaurant=restaurant, name="Main")
-
-
-@pytest.fixture
-def ana(restaurant, main):
-    staff = StaffMemberFactory(restaurant=restaurant, name="Ana Lopez")
-    ShiftFactory(staff=staff, section=main)
-    return staff
 
 
 @pytest.fixture

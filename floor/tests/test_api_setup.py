@@ -10,13 +10,8 @@ from floor.tests.factories import MenuItemFactory, SectionFactory, TableFactory
 
 
 @pytest.fixture
-def base(restaurant) -> str:
-    return f"/api/v1/restaurants/{restaurant.pk}"
-
-
-@pytest.fixture
-def section(restaurant):
-    return SectionFactory(restaurant=restaurant, name="Main")
+def section(main):
+    return main
 
 
 @pytest.mark.django_db

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from floor.models import RoutingDecision, TableState, Visit, WaitlistStatus
-from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
+from floor.tests.factories import TableFactory, WaitlistEntryFactory
+from floor.tests.floor_setup import dining_room
 from restaurant.services import api_client_create
 from staff.tests.factories import ShiftFactory, StaffMemberFactory
 
@@ -23,9 +24,7 @@ TABLET = {"width": 1024, "height": 768}
 
 @pytest.fixture
 def floor(restaurant):
-    main = SectionFactory(restaurant=restaurant, name="Main")
-    twelve = TableFactory(section=main, label="12", min_seats=2, max_seats=4, x=40, y=40, width=90, height=70)
-    twenty = TableFactory(section=main, label="20", min_seats=1, max_seats=6, x=200, y=40, width=120, height=70)
+    main, twelve, twenty = dining_room(restaurant)
     ana = StaffMemberFactory(restaurant=restaurant, name="Ana Lopez")
     ShiftFactory(staff=ana, section=main)
     return twelve, twenty, ana
@@ -40,6 +39,20 @@ def open_floor(page, server, username: str):
     page.wait_for_url(f"{server.url}/floor/")
     expect(page.locator("#live-status")).to_have_text("Live")  # the WebSocket is open
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+
+
+def assert_seated_as_recommended(entry, *, table, server, party_size: int) -> None:
+    """The waiting party is the one visit, seated where and with whom the routing decision said."""
+    visit = Visit.objects.get()
+    assert (visit.table_id, visit.server_id, visit.party_size, visit.waitlist_entry_id) == (
+        table.pk,
+        server.pk,
+        party_size,
+        entry.pk,
+    )
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.SEATED
+    assert RoutingDecision.objects.get(visit=visit).followed is True
 
 
 def post_as_integration(server, key: str, path: str, body: dict) -> dict:
@@ -98,17 +111,9 @@ def test_a_host_seats_the_next_party_from_the_page_with_one_tap(asgi_live_server
     table = page.locator(f'#floor-map [data-table-id="{twelve.pk}"]')
     expect(table).to_have_class(re.compile(r"\bstate-occupied\b"), timeout=LIVE_WITHIN_MS)
     expect(page.locator("#waitlist")).to_contain_text("Nobody waiting.")
-    visit = Visit.objects.get()
-    assert (visit.table_id, visit.server_id, visit.party_size, visit.waitlist_entry_id) == (
-        twelve.pk,
-        ana.pk,
-        4,
-        entry.pk,
-    )
-    entry.refresh_from_db()
+    assert_seated_as_recommended(entry, table=twelve, server=ana, party_size=4)
     twelve.refresh_from_db()
-    assert (entry.status, twelve.state) == (WaitlistStatus.SEATED, TableState.OCCUPIED)
-    assert RoutingDecision.objects.get(visit=visit).followed is True
+    assert twelve.state == TableState.OCCUPIED
 
 
 def test_a_host_picks_another_table_on_the_map_and_seats_a_walk_in_there(
@@ -207,17 +212,9 @@ def test_seat_next_offers_the_first_party_that_fits_and_says_why_those_ahead_wai
     expect(seat_next.locator(".no-fit")).to_have_text(
         "Nothing fits now: no table or combination of tables seats 9 (largest table: 6)."
     )
-    visit = Visit.objects.get()
-    assert (visit.table_id, visit.server_id, visit.party_size, visit.waitlist_entry_id) == (
-        twelve.pk,
-        ana.pk,
-        4,
-        garcia.pk,
-    )
-    garcia.refresh_from_db()
+    assert_seated_as_recommended(garcia, table=twelve, server=ana, party_size=4)
     vance.refresh_from_db()
-    assert (garcia.status, vance.status) == (WaitlistStatus.SEATED, WaitlistStatus.WAITING)
-    assert RoutingDecision.objects.get(visit=visit).followed is True
+    assert vance.status == WaitlistStatus.WAITING
     assert page.evaluate("window.__sameDocument") is True
 
 

@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 
 from floor.models import TableState, TableStateChange, Visit, WaitlistEntry, WaitlistStatus
 from floor.services.seating import table_seat
-from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
+from floor.tests.factories import WaitlistEntryFactory
+from floor.tests.floor_setup import dining_room
 from restaurant.asgi import application
 from restaurant.models import RoutingMode
 from restaurant.services import api_client_create
@@ -30,9 +31,7 @@ TABLET = {"width": 1024, "height": 768}
 @pytest.fixture
 def floor(restaurant):
     """Two tables in Main, Ana and Ben serving it, a busser on the floor, and Carla off the floor."""
-    main = SectionFactory(restaurant=restaurant, name="Main")
-    twelve = TableFactory(section=main, label="12", min_seats=2, max_seats=4, x=40, y=40, width=90, height=70)
-    twenty = TableFactory(section=main, label="20", min_seats=1, max_seats=6, x=200, y=40, width=120, height=70)
+    main, twelve, twenty = dining_room(restaurant)
     ana = StaffMemberFactory(restaurant=restaurant, name="Ana Lopez")
     ben = StaffMemberFactory(restaurant=restaurant, name="Ben Ng")
     for server in (ana, ben):

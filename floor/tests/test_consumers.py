@@ -103,8 +103,8 @@ def test_a_change_from_a_camera_or_the_pos_reaches_staff_members_too(restaurant,
     assert (message["data"]["state"], message["data"]["source"]) == ("reserved", "vision")
 
 
-def test_another_restaurants_user_is_refused(restaurant, outsider_user):
-    headers = session_headers(outsider_user)
+def connects(restaurant, headers) -> bool:
+    """Whether the floor's socket of `restaurant` accepts a connection with these headers."""
 
     async def scenario():
         socket = communicator(restaurant.pk, headers)
@@ -112,29 +112,19 @@ def test_another_restaurants_user_is_refused(restaurant, outsider_user):
         await socket.disconnect()
         return connected
 
-    assert run(scenario) is False
+    return run(scenario)
+
+
+def test_another_restaurants_user_is_refused(restaurant, outsider_user):
+    assert connects(restaurant, session_headers(outsider_user)) is False
 
 
 def test_an_anonymous_connection_is_refused(restaurant):
-    async def scenario():
-        socket = communicator(restaurant.pk, session_headers())
-        connected, _ = await socket.connect()
-        await socket.disconnect()
-        return connected
-
-    assert run(scenario) is False
+    assert connects(restaurant, session_headers()) is False
 
 
 def test_a_foreign_origin_is_refused(restaurant, host_user):
-    headers = session_headers(host_user, origin=b"http://evil.example")
-
-    async def scenario():
-        socket = communicator(restaurant.pk, headers)
-        connected, _ = await socket.connect()
-        await socket.disconnect()
-        return connected
-
-    assert run(scenario) is False
+    assert connects(restaurant, session_headers(host_user, origin=b"http://evil.example")) is False
 
 
 def test_changes_stay_within_their_restaurant(restaurant, other_restaurant, host_user, outsider_user, floor):

@@ -6,14 +6,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from floor.models import WaitlistStatus
 from floor.services.seating import table_seat
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
-from floor.tests.floor_setup import server_on_floor
+from floor.tests.floor_setup import busy_floor, queries_to_get, server_on_floor
 from restaurant.models import Role
 from restaurant.tests.factories import MembershipFactory, RestaurantFactory, UserFactory
 
@@ -223,36 +221,14 @@ def test_the_quote_accuracy_panel_says_so_when_nobody_was_quoted(client, host_us
     ]
 
 
-def _dashboard_queries(client, restaurant) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"{URL}?restaurant={restaurant.pk}")
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_the_dashboard_costs_the_same_queries_for_10_or_60_tables(client, host_user, restaurant, other_restaurant):
     MembershipFactory(user=host_user, restaurant=other_restaurant, role=Role.HOST)
-    for place, n_tables, n_servers in ((restaurant, 10, 3), (other_restaurant, 60, 15)):
-        section = SectionFactory(restaurant=place)
-        servers = [server_on_floor(place, section=section) for _ in range(n_servers)]
-        tables = [TableFactory(section=section, combinable_group=f"pair{i // 4}") for i in range(n_tables)]
-        for i, table in enumerate(tables):
-            if i % 4 == 1:
-                table_seat(restaurant=place, table=table, party_size=2, server=servers[i % n_servers])
-            elif i % 4 == 3:  # a large party at this table and the one before it
-                table_seat(
-                    restaurant=place,
-                    table=table,
-                    joined_tables=[tables[i - 1]],
-                    party_size=6,
-                    server=servers[i % n_servers],
-                )
-        for _ in range(n_tables // 5):
-            WaitlistEntryFactory(restaurant=place)
+    busy_floor(restaurant, tables=10, servers=3)
+    busy_floor(other_restaurant, tables=60, servers=15)
     logged_in(client, host_user)
 
-    small = _dashboard_queries(client, restaurant)
-    large = _dashboard_queries(client, other_restaurant)
+    small = queries_to_get(client, f"{URL}?restaurant={restaurant.pk}")
+    large = queries_to_get(client, f"{URL}?restaurant={other_restaurant.pk}")
 
     assert small == large
     assert small <= 25

@@ -321,39 +321,39 @@ def test_a_waitlist_entry_brings_its_preferences(restaurant, floor):
 # == server order by mode ==========================================================================
 
 
-def test_rotation_puts_the_server_seated_longest_ago_first():
-    snap = snapshot(
-        [
-            spot_server(1, "Ana", last_seated=5),
-            spot_server(2, "Ben", last_seated=40),
-            spot_server(3, "Cy", last_seated=20),
-        ]
-    )
-
-    assert order_names(snap) == ["Ben", "Cy", "Ana"]
-
-
-def test_rotation_breaks_ties_by_fewest_covers_this_shift():
-    snap = snapshot(
-        [
-            spot_server(1, "Ana", last_seated=20, covers_shift=14),
-            spot_server(2, "Ben", last_seated=20, covers_shift=6),
-        ]
-    )
-
-    assert order_names(snap) == ["Ben", "Ana"]
-
-
-def test_rotation_seats_servers_never_seated_first_in_clock_in_order():
-    snap = snapshot(
-        [
-            spot_server(1, "Ana", last_seated=90),
-            spot_server(2, "Late", clocked_in=10),
-            spot_server(3, "Early", clocked_in=60),
-        ]
-    )
-
-    assert order_names(snap) == ["Early", "Late", "Ana"]
+@pytest.mark.parametrize(
+    "servers, order",
+    [
+        pytest.param(
+            [
+                spot_server(1, "Ana", last_seated=5),
+                spot_server(2, "Ben", last_seated=40),
+                spot_server(3, "Cy", last_seated=20),
+            ],
+            ["Ben", "Cy", "Ana"],
+            id="the server seated longest ago first",
+        ),
+        pytest.param(
+            [
+                spot_server(1, "Ana", last_seated=20, covers_shift=14),
+                spot_server(2, "Ben", last_seated=20, covers_shift=6),
+            ],
+            ["Ben", "Ana"],
+            id="ties broken by fewest covers this shift",
+        ),
+        pytest.param(
+            [
+                spot_server(1, "Ana", last_seated=90),
+                spot_server(2, "Late", clocked_in=10),
+                spot_server(3, "Early", clocked_in=60),
+            ],
+            ["Early", "Late", "Ana"],
+            id="servers never seated first, in clock-in order",
+        ),
+    ],
+)
+def test_rotation_orders_the_servers(servers, order):
+    assert order_names(snapshot(servers)) == order
 
 
 def test_balanced_mode_puts_the_lightest_load_for_its_section_first():

@@ -7,18 +7,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
+from floor import exceptions as errors
 from floor.events import floor_group
-from floor.exceptions import (
-    DecisionAlreadyUsed,
-    IllegalTransition,
-    InvalidFloorInput,
-    NotOnFloor,
-    PartyDoesNotFit,
-    TableTaken,
-    TableUnavailable,
-    WaitlistEntryClosed,
-    WrongRestaurant,
-)
 from floor.models import RoutingDecision, Table, TableState, TableStateChange, Visit, WaitlistStatus
 from floor.services.seating import table_bus, table_clear, table_seat, visit_close
 from floor.services.table_states import table_state_set
@@ -83,7 +73,7 @@ def test_a_reserved_table_can_be_seated(restaurant, server):
 def test_an_occupied_table_is_taken(restaurant, table, server):
     table_seat(restaurant=restaurant, table=table, party_size=2, server=server)
 
-    with pytest.raises(TableTaken) as err:
+    with pytest.raises(errors.TableTaken) as err:
         table_seat(restaurant=restaurant, table=table, party_size=3, server=server)
 
     assert err.value.status_code == 409
@@ -95,10 +85,10 @@ def test_an_occupied_table_is_taken(restaurant, table, server):
 def test_a_dirty_or_blocked_table_cannot_be_seated(restaurant, server, state):
     table = table_in(restaurant, state=state)
 
-    with pytest.raises(TableUnavailable) as err:
+    with pytest.raises(errors.TableUnavailable) as err:
         table_seat(restaurant=restaurant, table=table, party_size=2, server=server)
 
-    assert not isinstance(err.value, TableTaken)
+    assert not isinstance(err.value, errors.TableTaken)
     assert err.value.details["current_state"] == state
     assert not Visit.objects.exists()
 
@@ -106,7 +96,7 @@ def test_a_dirty_or_blocked_table_cannot_be_seated(restaurant, server, state):
 def test_a_table_out_of_service_cannot_be_seated(restaurant, server):
     table = table_in(restaurant, active=False)
 
-    with pytest.raises(TableUnavailable) as err:
+    with pytest.raises(errors.TableUnavailable) as err:
         table_seat(restaurant=restaurant, table=table, party_size=2, server=server)
 
     assert "out of service" in err.value.message
@@ -114,7 +104,7 @@ def test_a_table_out_of_service_cannot_be_seated(restaurant, server):
 
 @pytest.mark.parametrize("party_size", [1, 5])
 def test_a_party_outside_the_tables_seats_does_not_fit(restaurant, table, server, party_size):
-    with pytest.raises(PartyDoesNotFit) as err:
+    with pytest.raises(errors.PartyDoesNotFit) as err:
         table_seat(restaurant=restaurant, table=table, party_size=party_size, server=server)
 
     assert (err.value.status_code, err.value.details["field"]) == (400, "party_size")
@@ -130,13 +120,13 @@ def test_a_host_may_insist_on_a_table_too_big_or_one_seat_short(restaurant, tabl
 
 
 def test_even_a_host_cannot_seat_two_more_than_the_table_holds(restaurant, table, server):
-    with pytest.raises(PartyDoesNotFit):
+    with pytest.raises(errors.PartyDoesNotFit):
         table_seat(restaurant=restaurant, table=table, party_size=6, server=server, allow_misfit=True)
 
 
 @pytest.mark.parametrize("party_size", [0, -2, "4", True])
 def test_a_party_size_that_is_not_a_positive_whole_number_is_refused(restaurant, table, server, party_size):
-    with pytest.raises(InvalidFloorInput) as err:
+    with pytest.raises(errors.InvalidFloorInput) as err:
         table_seat(restaurant=restaurant, table=table, party_size=party_size, server=server)
 
     assert err.value.details["field"] == "party_size"
@@ -145,7 +135,7 @@ def test_a_party_size_that_is_not_a_positive_whole_number_is_refused(restaurant,
 def test_a_server_not_clocked_in_cannot_take_a_party(restaurant, table):
     server = StaffMemberFactory(restaurant=restaurant)
 
-    with pytest.raises(NotOnFloor) as err:
+    with pytest.raises(errors.NotOnFloor) as err:
         table_seat(restaurant=restaurant, table=table, party_size=2, server=server)
 
     assert (err.value.status_code, err.value.details["reason"]) == (409, "not_clocked_in")
@@ -156,7 +146,7 @@ def test_a_server_who_clocked_out_cannot_take_a_party(restaurant, table):
     server = server_on_floor(restaurant)
     Shift.objects.filter(staff=server).update(clock_out=timezone.now())
 
-    with pytest.raises(NotOnFloor) as err:
+    with pytest.raises(errors.NotOnFloor) as err:
         table_seat(restaurant=restaurant, table=table, party_size=2, server=server)
 
     assert err.value.details["reason"] == "not_clocked_in"
@@ -169,7 +159,7 @@ def test_a_server_who_clocked_out_cannot_take_a_party(restaurant, table):
 def test_a_server_on_break_cut_or_working_another_role_cannot_take_a_party(restaurant, table, setup, reason):
     server = server_on_floor(restaurant, **setup)
 
-    with pytest.raises(NotOnFloor) as err:
+    with pytest.raises(errors.NotOnFloor) as err:
         table_seat(restaurant=restaurant, table=table, party_size=2, server=server)
 
     assert err.value.details["reason"] == reason
@@ -185,7 +175,7 @@ def test_a_bartender_on_the_floor_may_take_a_party(restaurant, table):
 def test_another_restaurants_server_is_refused(restaurant, other_restaurant, table):
     outsider = server_on_floor(other_restaurant)
 
-    with pytest.raises(WrongRestaurant) as err:
+    with pytest.raises(errors.WrongRestaurant) as err:
         table_seat(restaurant=restaurant, table=table, party_size=2, server=outsider)
 
     assert (err.value.status_code, err.value.details["field"]) == (400, "server")
@@ -195,7 +185,7 @@ def test_another_restaurants_server_is_refused(restaurant, other_restaurant, tab
 def test_another_restaurants_table_is_refused(restaurant, other_restaurant, server):
     table = table_in(other_restaurant)
 
-    with pytest.raises(WrongRestaurant) as err:
+    with pytest.raises(errors.WrongRestaurant) as err:
         table_seat(restaurant=restaurant, table=table, party_size=2, server=server)
 
     assert err.value.details["field"] == "table"
@@ -215,7 +205,7 @@ def test_seating_a_waitlist_entry_marks_it_seated(restaurant, table, server):
 def test_a_closed_waitlist_entry_cannot_be_seated(restaurant, table, server, status):
     entry = WaitlistEntryFactory(restaurant=restaurant, status=status)
 
-    with pytest.raises(WaitlistEntryClosed) as err:
+    with pytest.raises(errors.WaitlistEntryClosed) as err:
         table_seat(restaurant=restaurant, table=table, party_size=2, server=server, waitlist_entry=entry)
 
     assert err.value.details["status"] == status
@@ -225,7 +215,7 @@ def test_a_closed_waitlist_entry_cannot_be_seated(restaurant, table, server, sta
 def test_another_restaurants_waitlist_entry_is_refused(restaurant, other_restaurant, table, server):
     entry = WaitlistEntryFactory(restaurant=other_restaurant)
 
-    with pytest.raises(WrongRestaurant) as err:
+    with pytest.raises(errors.WrongRestaurant) as err:
         table_seat(restaurant=restaurant, table=table, party_size=2, server=server, waitlist_entry=entry)
 
     assert err.value.details["field"] == "waitlist_entry"
@@ -275,7 +265,7 @@ def test_a_routing_decision_seats_one_party_only(restaurant, table, server):
     table_seat(restaurant=restaurant, table=table, party_size=4, server=server, routing_decision=decision)
     second_table = table_in(restaurant)
 
-    with pytest.raises(DecisionAlreadyUsed):
+    with pytest.raises(errors.DecisionAlreadyUsed):
         table_seat(restaurant=restaurant, table=second_table, party_size=4, server=server, routing_decision=decision)
 
     second_table.refresh_from_db()
@@ -286,7 +276,7 @@ def test_a_decision_made_for_another_waitlist_entry_is_refused(restaurant, table
     decision = _decision(restaurant, waitlist_entry=WaitlistEntryFactory(restaurant=restaurant))
     entry = WaitlistEntryFactory(restaurant=restaurant)
 
-    with pytest.raises(InvalidFloorInput) as err:
+    with pytest.raises(errors.InvalidFloorInput) as err:
         table_seat(
             restaurant=restaurant,
             table=table,
@@ -303,7 +293,7 @@ def test_a_decision_made_for_another_waitlist_entry_is_refused(restaurant, table
 def test_another_restaurants_routing_decision_is_refused(restaurant, other_restaurant, table, server):
     decision = _decision(other_restaurant)
 
-    with pytest.raises(WrongRestaurant) as err:
+    with pytest.raises(errors.WrongRestaurant) as err:
         table_seat(restaurant=restaurant, table=table, party_size=2, server=server, routing_decision=decision)
 
     assert err.value.details["field"] == "routing_decision"
@@ -366,7 +356,7 @@ def test_closing_a_closed_visit_again_changes_nothing(restaurant, table, server)
 def test_a_close_with_bad_figures_is_refused_naming_the_field(restaurant, table, server, changes, field):
     visit = table_seat(restaurant=restaurant, table=table, party_size=2, server=server)
 
-    with pytest.raises(InvalidFloorInput) as err:
+    with pytest.raises(errors.InvalidFloorInput) as err:
         visit_close(restaurant=restaurant, visit=visit, **changes)
 
     assert err.value.details["field"] == field
@@ -396,7 +386,7 @@ def test_every_way_of_closing_a_visit_closes_it_no_earlier_than_its_seating(rest
 def test_another_restaurants_visit_cannot_be_closed(restaurant, other_restaurant, table, server):
     visit = table_seat(restaurant=restaurant, table=table, party_size=2, server=server)
 
-    with pytest.raises(WrongRestaurant):
+    with pytest.raises(errors.WrongRestaurant):
         visit_close(restaurant=other_restaurant, visit=visit)
 
 
@@ -428,7 +418,7 @@ def test_clearing_or_bussing_twice_changes_nothing(restaurant, table, server):
 
 
 def test_an_available_table_cannot_be_cleared(restaurant, table):
-    with pytest.raises(IllegalTransition) as err:
+    with pytest.raises(errors.IllegalTransition) as err:
         table_clear(restaurant=restaurant, table=table)
 
     assert err.value.current_state == TableState.AVAILABLE
@@ -438,7 +428,7 @@ def test_an_available_table_cannot_be_cleared(restaurant, table):
 def test_only_a_dirty_table_is_bussed(restaurant, server, state):
     table = table_in(restaurant, state=state)
 
-    with pytest.raises(IllegalTransition) as err:
+    with pytest.raises(errors.IllegalTransition) as err:
         table_bus(restaurant=restaurant, table=table)
 
     assert (err.value.current_state, err.value.requested_state) == (state, TableState.AVAILABLE)
@@ -505,7 +495,7 @@ def test_the_party_must_fit_from_the_first_tables_min_to_the_sum_of_max_seats(
 ):
     first, second, _ = window
 
-    with pytest.raises(PartyDoesNotFit) as err:
+    with pytest.raises(errors.PartyDoesNotFit) as err:
         table_seat(
             restaurant=restaurant,
             table=first,
@@ -535,7 +525,7 @@ def test_a_host_may_insist_on_one_guest_more_than_the_tables_seat(restaurant, wi
 
 
 def _refused_join(restaurant, table, joined, server, party_size=6):
-    with pytest.raises(InvalidFloorInput) as err:
+    with pytest.raises(errors.InvalidFloorInput) as err:
         table_seat(restaurant=restaurant, table=table, joined_tables=joined, party_size=party_size, server=server)
     assert (err.value.status_code, err.value.details["field"]) == (400, "table_ids")
     return err.value
@@ -546,7 +536,7 @@ def test_a_table_of_another_restaurant_cannot_be_pushed_together(restaurant, oth
 
     error = _refused_join(restaurant, window[0], [theirs], server)
 
-    assert isinstance(error, WrongRestaurant)
+    assert isinstance(error, errors.WrongRestaurant)
     assert not _group_written(window)
 
 
@@ -612,7 +602,7 @@ def test_an_occupied_table_cannot_be_pushed_together_409(restaurant, window, ser
     first, second, third = window
     table_seat(restaurant=restaurant, table=third, party_size=2, server=server)
 
-    with pytest.raises(TableTaken) as err:
+    with pytest.raises(errors.TableTaken) as err:
         table_seat(restaurant=restaurant, table=first, joined_tables=[second, third], party_size=8, server=server)
 
     assert (err.value.status_code, err.value.details["table_id"]) == (409, third.pk)
@@ -628,7 +618,7 @@ def test_a_table_pushed_into_an_open_party_is_taken_even_if_its_state_says_free(
     # The state disagrees with the visits (edited by hand): the open visit still has the last word.
     Table.objects.filter(pk=second.pk).update(state=TableState.AVAILABLE)
 
-    with pytest.raises(TableTaken) as err:
+    with pytest.raises(errors.TableTaken) as err:
         if seat_at == "own":
             table_seat(restaurant=restaurant, table=second, party_size=2, server=server)
         else:
