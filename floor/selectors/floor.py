@@ -29,11 +29,12 @@ from staff.selectors import shifts_on_floor
 
 # A visit's row, once per table pushed together with it (`joined_tables`: None when it sits alone).
 VISIT_FIELDS = ("id", "table_id", "server_id", "party_size", "seated_at", "closed_at", "server__name", "joined_tables")
-# What the floor reads of a table (`FloorTable`), its feature flags included.
-TABLE_FIELDS = (
+# What the floor reads of a table: the columns a `FloorTable` takes as they are, then the feature flags.
+TABLE_AS_READ = (
     *("id", "label", "section_id", "min_seats", "max_seats", "state", "state_changed_at", "combinable_group"),
-    *("x", "y", "width", "height", "shape", "rotation", *Table.FEATURE_FIELDS.values()),
+    *("x", "y", "width", "height", "shape", "rotation"),
 )
+TABLE_FIELDS = (*TABLE_AS_READ, *Table.FEATURE_FIELDS.values())
 
 
 def floor_snapshot(*, restaurant, now: datetime | None = None, sections: bool = True) -> FloorSnapshot:
@@ -116,27 +117,14 @@ def _open_parties(visits, joined: dict[int, list[int]], initials: dict[int, str]
     }
 
 
-def _floor_table(table: dict, party: Party | None, now: datetime) -> FloorTable:
+def _floor_table(row: dict, party: Party | None, now: datetime) -> FloorTable:
     return FloorTable(
-        id=table["id"],
-        label=table["label"],
-        section_id=table["section_id"],
-        min_seats=table["min_seats"],
-        max_seats=table["max_seats"],
-        state=table["state"],
-        features=tuple(Table.features_of(table)),
-        combinable_group=table["combinable_group"],
-        minutes_in_state=minutes_between(table["state_changed_at"], now),
-        state_changed_at=table["state_changed_at"],
+        **{name: row[name] for name in TABLE_AS_READ},
+        section_name=row["section_name"],
+        features=tuple(Table.features_of(row)),
+        minutes_in_state=minutes_between(row["state_changed_at"], now),
         party=party,
         minutes_seated=minutes_between(party.seated_at, now) if party else None,
-        section_name=table["section_name"],
-        x=table["x"],
-        y=table["y"],
-        width=table["width"],
-        height=table["height"],
-        shape=table["shape"],
-        rotation=table["rotation"],
     )
 
 

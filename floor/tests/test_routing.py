@@ -324,36 +324,26 @@ def test_a_waitlist_entry_brings_its_preferences(restaurant, floor):
 @pytest.mark.parametrize(
     "servers, order",
     [
-        pytest.param(
-            [
-                spot_server(1, "Ana", last_seated=5),
-                spot_server(2, "Ben", last_seated=40),
-                spot_server(3, "Cy", last_seated=20),
-            ],
-            ["Ben", "Cy", "Ana"],
-            id="the server seated longest ago first",
-        ),
-        pytest.param(
-            [
-                spot_server(1, "Ana", last_seated=20, covers_shift=14),
-                spot_server(2, "Ben", last_seated=20, covers_shift=6),
-            ],
+        ({"Ana": {"last_seated": 5}, "Ben": {"last_seated": 40}, "Cy": {"last_seated": 20}}, ["Ben", "Cy", "Ana"]),
+        (
+            {"Ana": {"last_seated": 20, "covers_shift": 14}, "Ben": {"last_seated": 20, "covers_shift": 6}},
             ["Ben", "Ana"],
-            id="ties broken by fewest covers this shift",
         ),
-        pytest.param(
-            [
-                spot_server(1, "Ana", last_seated=90),
-                spot_server(2, "Late", clocked_in=10),
-                spot_server(3, "Early", clocked_in=60),
-            ],
+        (
+            {"Ana": {"last_seated": 90}, "Late": {"clocked_in": 10}, "Early": {"clocked_in": 60}},
             ["Early", "Late", "Ana"],
-            id="servers never seated first, in clock-in order",
         ),
+    ],
+    ids=[
+        "the server seated longest ago first",
+        "ties broken by fewest covers this shift",
+        "servers never seated first, in clock-in order",
     ],
 )
 def test_rotation_orders_the_servers(servers, order):
-    assert order_names(snapshot(servers)) == order
+    snap = snapshot([spot_server(pk, name, **fields) for pk, (name, fields) in enumerate(servers.items(), start=1)])
+
+    assert order_names(snap) == order
 
 
 def test_balanced_mode_puts_the_lightest_load_for_its_section_first():
