@@ -74,13 +74,10 @@ class ApiClientForm(TenantModelForm):
         required=False,
         help_text="Without scopes the key only reads.",
     )
-    webhook_url = forms.URLField(
-        required=False, assume_scheme="https", help_text="Where outgoing events (table states...) are posted."
-    )
 
     class Meta:
         model = ApiClient
-        fields = ("restaurant", "name", "scopes", "webhook_url", "active")
+        fields = ("restaurant", "name", "scopes", "active")
 
 
 @admin.register(ApiClient)
@@ -110,9 +107,7 @@ class ApiClientAdmin(TenantAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        issued = api_client_create(
-            restaurant=obj.restaurant, name=obj.name, scopes=list(obj.scopes), webhook_url=obj.webhook_url
-        )
+        issued = api_client_create(restaurant=obj.restaurant, name=obj.name, scopes=list(obj.scopes))
         # Let the admin go on (log entry, response) with the row the service made.
         obj.pk = issued.client.pk
         obj.refresh_from_db()
@@ -158,8 +153,8 @@ class OutboxEventAdmin(TenantAdminMixin, admin.ModelAdmin):
     """Events sent to integrations' webhooks, with delivery attempts: a read-only record."""
 
     read_only = True
-    list_display = ("event_type", "api_client", "restaurant", "status", "attempts", "next_attempt_at", "delivered_at")
+    list_display = ("event_type", "endpoint", "restaurant", "status", "attempts", "next_attempt_at", "delivered_at")
     list_filter = ("status", "event_type", "restaurant")
-    search_fields = ("event_id", "event_type", "api_client__name")
-    list_select_related = ("restaurant", "api_client")
+    search_fields = ("event_id", "event_type", "endpoint__name")
+    list_select_related = ("restaurant", "endpoint")
     date_hierarchy = "created_at"
