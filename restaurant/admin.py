@@ -206,6 +206,7 @@ class WebhookEndpointForm(TenantModelForm):
     event_types = forms.MultipleChoiceField(
         choices=WebhookEventType.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
+    url = forms.URLField(max_length=500, assume_scheme="https", help_text="Where the events are posted.")
 
     class Meta:
         model = WebhookEndpoint
@@ -282,3 +283,16 @@ class WebhookEndpointAdmin(TenantAdminMixin, admin.ModelAdmin):
         for endpoint in endpoints:
             webhook_endpoint_enable(endpoint=endpoint)
         self.message_user(request, f"Turned {len(endpoints)} endpoint(s) on.", messages.SUCCESS)
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """Every try at posting a webhook, across events: a read-only log."""
+
+    read_only = True
+    list_display = ("started_at", "outbox_event", "succeeded", "status_code", "duration_ms", "error")
+    list_filter = ("succeeded", "restaurant")
+    search_fields = ("outbox_event__event_id", "outbox_event__endpoint__name", "error")
+    list_select_related = ("restaurant", "outbox_event__endpoint")
+    raw_id_fields = ("outbox_event",)
+    date_hierarchy = "started_at"
