@@ -211,7 +211,10 @@ def fill_restaurant(restaurant, rows: int = 3) -> dict:
         keep(InboxEvent.objects.create(restaurant=restaurant, api_client=client, event_id=f"e{i}", event_type="check"))
         endpoint = keep(
             webhook_endpoint_create(
-                restaurant=restaurant, name=f"Hook {i}", url=f"https://pos{i}.example.com/hook", event_types=["visit.closed"]
+                restaurant=restaurant,
+                name=f"Hook {i}",
+                url=f"https://pos{i}.example.com/hook",
+                event_types=["visit.closed"],
             ).endpoint
         )
         event = keep(
