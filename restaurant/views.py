@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from restaurant.login_guard import remember_device
-from restaurant.models import OutboxEvent, Restaurant, Role, WebhookEndpoint
+from restaurant.models import MANAGING_ROLES, OutboxEvent, Restaurant, Role, WebhookEndpoint
 from restaurant.selectors import managed_restaurants, restaurants_for, role_in
 from restaurant.selectors.webhooks import (
     deliveries_per_hour,
@@ -92,7 +92,8 @@ def _role_label(role: str | None) -> str:
 @login_required
 def home(request):
     restaurants = restaurants_for(request.user).order_by("name", "id")
-    memberships = [(r, _role_label(role_in(request.user, r))) for r in restaurants]
+    roles = [(r, role_in(request.user, r)) for r in restaurants]
+    memberships = [(r, _role_label(role)) for r, role in roles]
     return render(
         request,
         "home.html",
@@ -100,7 +101,7 @@ def home(request):
             "memberships": memberships,
             "restaurant": memberships[0][0] if memberships else None,
             "dashboards": dashboards(),
-            "manages_integrations": managed_restaurants(request.user).exists(),
+            "manages_integrations": any(role in MANAGING_ROLES for _, role in roles),
         },
     )
 
