@@ -283,3 +283,19 @@ def test_retry_delay_doubles_up_to_the_cap_and_jitter_only_shortens(settings):
     settings.WEBHOOK_RETRY_JITTER = 0.25
     assert [retry_delay(n, draw=0).total_seconds() for n in range(1, 7)] == [30, 60, 120, 240, 480, 600]
     assert retry_delay(3, draw=0.999).total_seconds() == pytest.approx(120 * 0.75, rel=1e-2)
+
+
+@pytest.mark.parametrize("source", ["pos", "vision"])
+def test_a_state_set_by_the_pos_or_a_camera_says_so(restaurant, receiver, source):
+    endpoint_for(restaurant, receiver, types=["table.state_changed"])
+    table = table_in(restaurant, label="P9")
+    table_state_set(restaurant=restaurant, table=table, to_state=TableState.RESERVED, source=source)
+    event = OutboxEvent.objects.get()
+    assert event.payload["data"] == {
+        "table_id": table.pk,
+        "table_ids": [table.pk],
+        "table_label": "P9",
+        "from_state": "available",
+        "state": "reserved",
+        "source": source,
+    }
