@@ -248,6 +248,9 @@ class OutboxEvent(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     # A worker owns the row until then; one killed mid-delivery leaves it to be claimed again after it.
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # When a delivery message was last sent for it and not yet taken: the sweep sends another only after
+    # a claim's length, so a backlog does not pile up copies of the same message every sweep.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)

@@ -58,6 +58,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="outboxevent",
+            name="dispatched_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="outboxevent",
             name="claimed_until",
             field=models.DateTimeField(blank=True, null=True),
         ),

@@ -12,11 +12,12 @@ How an event travels (docs/pos-integration-outgoing.md is the integrators' side)
    does nothing. A worker killed mid-post leaves its claim, which expires; the row is posted again with
    the same `webhook-id` (at least once; receivers drop what they already have).
 3. A failed attempt sets `next_attempt_at` by exponential backoff with jitter; the beat sweep
-   (`outbox_dispatch_due`) sends a message for every due, unclaimed row, so a lost message or a dead
-   worker delays a delivery and never loses it. After WEBHOOK_MAX_ATTEMPTS the row gives up (failed;
-   a manager can replay it). After WEBHOOK_DISABLE_AFTER_FAILURES failed attempts in a row, whatever
-   the events, the endpoint is turned off with the reason; it gets no new events until a manager turns
-   it back on, and what was pending is sent then.
+   (`outbox_dispatch_due`) sends a message for every due, unclaimed row that has no message on its way
+   (`dispatched_at`, cleared when a worker takes the row; older than a claim's length counts as lost),
+   so a lost message or a dead worker delays a delivery and never loses it. After WEBHOOK_MAX_ATTEMPTS
+   the row gives up (failed; a manager can replay it). After WEBHOOK_DISABLE_AFTER_FAILURES failed
+   attempts in a row, whatever the events, the endpoint is turned off with the reason; it gets no new
+   events until a manager turns it back on, and what was pending is sent then.
 
 Lock order: endpoint, then outbox rows (recording an attempt and re-enabling both follow it)."""
 
@@ -150,7 +151,7 @@ def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, now: datetime | None =
     locked.disabled_at = None
     locked.save(update_fields=["active", "consecutive_failures", "disabled_reason", "disabled_at"])
     pending = OutboxEvent.objects.filter(endpoint=locked, status=OutboxStatus.PENDING)
-    pending.update(next_attempt_at=now, claimed_until=None)
+    pending.update(next_attempt_at=now, claimed_until=None, dispatched_at=now)
     _dispatch_after_commit(list(pending.values_list("pk", flat=True)))
     return locked
 
@@ -214,6 +215,7 @@ def outbox_enqueue(
             payload=body,
             next_attempt_at=occurred_at,
             created_at=occurred_at,
+            dispatched_at=occurred_at,
         )
         for endpoint in endpoints
         if endpoint.wants(event_type)
@@ -233,7 +235,10 @@ def outbox_event_replay(*, event: OutboxEvent, now: datetime | None = None) -> O
     locked.next_attempt_at = now
     locked.claimed_until = None
     locked.delivered_at = None
-    locked.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_until", "delivered_at"])
+    locked.dispatched_at = now
+    locked.save(
+        update_fields=["status", "attempts", "next_attempt_at", "claimed_until", "delivered_at", "dispatched_at"]
+    )
     _dispatch_after_commit([locked.pk])
     return locked
 
@@ -254,9 +259,14 @@ def due_outbox_event_ids(*, now: datetime | None = None, limit: int = 500) -> li
 
 
 def outbox_dispatch_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """The beat sweep: a delivery message for every due, unclaimed row. A row already on its way is
-    simply claimed by the first message; the others find nothing to do."""
-    ids = due_outbox_event_ids(now=now, limit=limit)
+    """The beat sweep: a delivery message for every due, unclaimed row without one on its way (or whose
+    message is older than a claim's length: lost with its broker or its worker). Should two messages
+    meet anyway, the first claims the row and the other finds nothing to do."""
+    now = now or timezone.now()
+    lost = now - timedelta(seconds=settings.WEBHOOK_CLAIM_SECONDS)
+    waiting = _due(now).filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lte=lost))
+    ids = list(waiting.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    OutboxEvent.objects.filter(pk__in=ids).update(dispatched_at=now)
     for pk in ids:
         _send_task(pk)
     return ids
@@ -327,7 +337,8 @@ def _claim(event_id: int, now: datetime) -> OutboxEvent | None:
         if event is None:
             return None
         event.claimed_until = now + timedelta(seconds=settings.WEBHOOK_CLAIM_SECONDS)
-        event.save(update_fields=["claimed_until"])
+        event.dispatched_at = None  # its message is taken: once due again, the sweep sends the next
+        event.save(update_fields=["claimed_until", "dispatched_at"])
     return event
 
 

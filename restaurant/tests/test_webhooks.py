@@ -19,9 +19,11 @@ from floor.services.seating import table_seat, visit_close
 from floor.services.table_states import table_state_set
 from floor.services.waitlist import waitlist_add, waitlist_cancel
 from floor.tests.floor_setup import server_on_floor, table_in
+from restaurant.celery import app
 from restaurant.models import DeliveryAttempt, OutboxEvent, OutboxStatus, Role, WebhookEventType
 from restaurant.services.webhooks import (
     due_outbox_event_ids,
+    outbox_dispatch_due,
     outbox_event_deliver,
     outbox_event_replay,
     retry_delay,
@@ -299,3 +301,17 @@ def test_a_state_set_by_the_pos_or_a_camera_says_so(restaurant, receiver, source
         "state": "reserved",
         "source": source,
     }
+
+
+def test_the_sweep_sends_a_row_again_only_once_its_message_may_be_lost(restaurant, receiver, backoff, redis_url):
+    event = webhook_endpoint_send_test(endpoint=endpoint_for(restaurant, receiver).endpoint)
+    now = timezone.now()
+    try:
+        assert outbox_dispatch_due(now=now) == []  # the message sent with the change is on its way
+        lost = now + timedelta(seconds=backoff.WEBHOOK_CLAIM_SECONDS + 1)
+        assert outbox_dispatch_due(now=lost) == [event.pk]
+        assert outbox_dispatch_due(now=lost) == []  # one message per row, however often the sweep runs
+        attempt = outbox_event_deliver(event_id=event.pk, now=lost)
+        assert attempt.succeeded and outbox_dispatch_due(now=lost + timedelta(hours=1)) == []
+    finally:
+        app.control.purge()
