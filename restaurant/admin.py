@@ -1,4 +1,4 @@
-"""Admin for the tenant: restaurants, memberships, API clients and the webhook inbox/outbox.
+"""Admin for the tenant: restaurants, memberships, API clients, webhook endpoints and the webhook inbox/outbox.
 Scoping to the user's restaurants comes from TenantAdminMixin (restaurant/admin_scoping.py)."""
 
 import json
@@ -10,8 +10,24 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from restaurant.admin_scoping import TenantAdminMixin, TenantModelForm
-from restaurant.models import ApiClient, ApiScope, InboxEvent, Membership, OutboxEvent, Restaurant
+from restaurant.models import (
+    ApiClient,
+    ApiScope,
+    DeliveryAttempt,
+    InboxEvent,
+    Membership,
+    OutboxEvent,
+    Restaurant,
+    WebhookEndpoint,
+    WebhookEventType,
+)
 from restaurant.services import api_client_create
+from restaurant.services.webhooks import (
+    outbox_event_replay,
+    webhook_endpoint_create,
+    webhook_endpoint_enable,
+    webhook_endpoint_update,
+)
 
 admin.site.site_header = "Restaurant Ops admin"
 admin.site.site_title = "Restaurant Ops"
@@ -74,13 +90,10 @@ class ApiClientForm(TenantModelForm):
         required=False,
         help_text="Without scopes the key only reads.",
     )
-    webhook_url = forms.URLField(
-        required=False, assume_scheme="https", help_text="Where outgoing events (table states...) are posted."
-    )
 
     class Meta:
         model = ApiClient
-        fields = ("restaurant", "name", "scopes", "webhook_url", "active")
+        fields = ("restaurant", "name", "scopes", "active")
 
 
 @admin.register(ApiClient)
@@ -110,9 +123,7 @@ class ApiClientAdmin(TenantAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        issued = api_client_create(
-            restaurant=obj.restaurant, name=obj.name, scopes=list(obj.scopes), webhook_url=obj.webhook_url
-        )
+        issued = api_client_create(restaurant=obj.restaurant, name=obj.name, scopes=list(obj.scopes))
         # Let the admin go on (log entry, response) with the row the service made.
         obj.pk = issued.client.pk
         obj.refresh_from_db()
@@ -153,13 +164,135 @@ class InboxEventAdmin(TenantAdminMixin, admin.ModelAdmin):
     date_hierarchy = "received_at"
 
 
+class DeliveryAttemptInline(TenantAdminMixin, admin.TabularInline):
+    """Every try at posting the event: a read-only log."""
+
+    model = DeliveryAttempt
+    read_only = True
+    extra = 0
+    fields = ("started_at", "succeeded", "status_code", "duration_ms", "error")
+    readonly_fields = fields
+    ordering = ("-started_at", "-id")
+
+
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(TenantAdminMixin, admin.ModelAdmin):
-    """Events sent to integrations' webhooks, with delivery attempts: a read-only record."""
+    """Events sent to webhook endpoints, with their delivery attempts: a read-only record that managers
+    may replay (sent again from the first attempt, with the same webhook-id)."""
 
     read_only = True
-    list_display = ("event_type", "api_client", "restaurant", "status", "attempts", "next_attempt_at", "delivered_at")
+    list_display = ("event_type", "endpoint", "restaurant", "status", "attempts", "next_attempt_at", "delivered_at")
     list_filter = ("status", "event_type", "restaurant")
-    search_fields = ("event_id", "event_type", "api_client__name")
-    list_select_related = ("restaurant", "api_client")
+    search_fields = ("event_id", "event_type", "endpoint__name")
+    list_select_related = ("restaurant", "endpoint")
     date_hierarchy = "created_at"
+    inlines = (DeliveryAttemptInline,)
+    actions = ("replay",)
+
+    def has_replay_permission(self, request) -> bool:
+        return self._allowed(request, None, self.change_roles)
+
+    @admin.action(description="Replay selected events (send again)", permissions=["replay"])
+    def replay(self, request, queryset):
+        events = list(queryset)
+        for event in events:
+            outbox_event_replay(event=event)
+        self.message_user(request, f"Queued {len(events)} event(s) to be sent again.", messages.SUCCESS)
+
+
+class WebhookEndpointForm(TenantModelForm):
+    """Event types as checkboxes instead of raw JSON."""
+
+    event_types = forms.MultipleChoiceField(
+        choices=WebhookEventType.choices, widget=forms.CheckboxSelectMultiple, required=True
+    )
+    url = forms.URLField(max_length=500, assume_scheme="https", help_text="Where the events are posted.")
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("restaurant", "name", "url", "event_types", "active")
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """Where the restaurant's events are posted. Adding one issues its signing secret through
+    `webhook_endpoint_create` and shows it once; turning one back on goes through `webhook_endpoint_enable`
+    (the failure count restarts and what was pending is sent)."""
+
+    form = WebhookEndpointForm
+    list_display = (
+        "name",
+        "restaurant",
+        "url",
+        "active",
+        "consecutive_failures",
+        "disabled_reason",
+        "last_success_at",
+        "last_failure_at",
+    )
+    list_filter = ("active", "restaurant")
+    search_fields = ("name", "url", "restaurant__name")
+    list_select_related = ("restaurant",)
+    readonly_fields = (
+        "consecutive_failures",
+        "disabled_reason",
+        "disabled_at",
+        "last_success_at",
+        "last_failure_at",
+        "created_at",
+    )
+    actions = ("enable",)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            return [f for f in fields if f not in self.readonly_fields]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "restaurant"}
+            webhook_endpoint_update(endpoint=obj, **changes)
+            obj.refresh_from_db()
+            return
+        issued = webhook_endpoint_create(
+            restaurant=obj.restaurant, name=obj.name, url=obj.url, event_types=list(obj.event_types), active=obj.active
+        )
+        obj.pk = issued.endpoint.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+        request._issued_webhook_secret = issued.secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        secret = getattr(request, "_issued_webhook_secret", None)
+        if secret is None:
+            return super().response_add(request, obj, post_url_continue)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Signing secret of {obj.name}",
+            "endpoint": obj,
+            "secret": secret,
+            "change_url": reverse("admin:restaurant_webhookendpoint_change", args=[obj.pk]),
+        }
+        return TemplateResponse(request, "admin/restaurant/webhookendpoint/secret_issued.html", context)
+
+    @admin.action(description="Turn selected endpoints back on", permissions=["change"])
+    def enable(self, request, queryset):
+        endpoints = list(queryset)
+        for endpoint in endpoints:
+            webhook_endpoint_enable(endpoint=endpoint)
+        self.message_user(request, f"Turned {len(endpoints)} endpoint(s) on.", messages.SUCCESS)
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """Every try at posting a webhook, across events: a read-only log."""
+
+    read_only = True
+    list_display = ("started_at", "outbox_event", "succeeded", "status_code", "duration_ms", "error")
+    list_filter = ("succeeded", "restaurant")
+    search_fields = ("outbox_event__event_id", "outbox_event__endpoint__name", "error")
+    list_select_related = ("restaurant", "outbox_event__endpoint")
+    raw_id_fields = ("outbox_event",)
+    date_hierarchy = "started_at"

@@ -1,6 +1,7 @@
 """The tenant: restaurants, who may act for them (memberships, API clients) and the webhook
 inbox/outbox shared by every integration."""
 
+import base64
 import hashlib
 import secrets
 from datetime import time
@@ -10,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from restaurant.tenancy import TenantQuerySet
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -143,6 +146,7 @@ class ApiScope(models.TextChoices):
     POS = "pos", "POS"
     CAMERA = "camera", "Camera"
     FRONTEND = "frontend", "Frontend"
+    WEBHOOKS = "webhooks", "Webhook endpoints"
 
 
 API_KEY_PREFIX_LENGTH = 8
@@ -154,7 +158,8 @@ def hash_api_key(key: str) -> str:
 
 
 class ApiClient(models.Model):
-    """A machine caller (POS, camera bridge, frontend) with a hashed API key and a webhook secret."""
+    """A machine caller (POS, camera bridge, frontend) with a hashed API key and the secret that signs
+    its inbound events. Where our outgoing events go is a `WebhookEndpoint`, not a client."""
 
     restaurant = models.ForeignKey(Restaurant, on_delete=models.CASCADE, related_name="api_clients")
     name = models.CharField(max_length=100)
@@ -162,7 +167,6 @@ class ApiClient(models.Model):
     key_prefix = models.CharField(max_length=API_KEY_PREFIX_LENGTH, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
     signing_secret = models.CharField(max_length=80, editable=False)
-    webhook_url = models.URLField(blank=True, help_text="Where outgoing events (table states...) are posted.")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -230,23 +234,122 @@ class OutboxStatus(models.TextChoices):
 
 
 class OutboxEvent(models.Model):
-    """An event to deliver to an integration's webhook URL, signed with its secret, retried with backoff."""
+    """One event to deliver to one webhook endpoint, written in the transaction of the change it tells
+    about; signed with the endpoint's secret and retried with backoff. `event_id` is the `webhook-id`
+    header: the same on every attempt, so a receiver drops a copy it already has."""
 
     restaurant = models.ForeignKey(Restaurant, on_delete=models.CASCADE, related_name="outbox_events")
-    api_client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="outbox_events")
+    endpoint = models.ForeignKey("WebhookEndpoint", on_delete=models.CASCADE, related_name="outbox_events")
     event_id = models.UUIDField(unique=True)
     event_type = models.CharField(max_length=100)
     payload = models.JSONField(default=dict)
     status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A worker owns the row until then; one killed mid-delivery leaves it to be claimed again after it.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    # When a delivery message was last sent for it and not yet taken: the sweep sends another only after
+    # a claim's length, so a backlog does not pile up copies of the same message every sweep.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
-        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["restaurant", "-created_at"]),
+        ]
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.event_type} -> {self.api_client}"
+        return f"{self.event_type} -> {self.endpoint}"
+
+    @property
+    def webhook_id(self) -> str:
+        return str(self.event_id)
+
+
+class WebhookEventType(models.TextChoices):
+    """The public event types an endpoint subscribes to (docs/pos-integration-outgoing.md)."""
+
+    TABLE_STATE_CHANGED = "table.state_changed", "Table state changed"
+    PARTY_SEATED = "party.seated", "Party seated"
+    VISIT_CLOSED = "visit.closed", "Visit closed"
+    WAITLIST_CHANGED = "waitlist.changed", "Waitlist changed"
+
+
+# Sent on a manager's request to one endpoint, whatever it subscribes to.
+TEST_EVENT_TYPE = "webhook.test"
+WEBHOOK_SECRET_PREFIX = "whsec_"
+
+
+def new_webhook_secret() -> str:
+    """A Standard Webhooks secret: `whsec_` and 32 random bytes in base64 (the key is those bytes)."""
+    return WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of an integration that receives our signed events of the types it subscribes to. Kept off
+    (`active` false, with the reason) after too many failed deliveries in a row, until a manager
+    turns it back on."""
+
+    restaurant = models.ForeignKey(Restaurant, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    event_types = models.JSONField(default=list, help_text="Public event types this endpoint receives.")
+    signing_secret = models.CharField(max_length=80, editable=False)
+    active = models.BooleanField(default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    disabled_reason = models.TextField(blank=True, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_failure_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["restaurant", "name"], name="webhookendpoint_unique_name_per_restaurant")
+        ]
+        ordering = ["restaurant_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not isinstance(self.event_types, list) or not self.event_types:
+            raise ValidationError({"event_types": "choose at least one event type"})
+        unknown = set(self.event_types) - set(WebhookEventType.values)
+        if unknown:
+            raise ValidationError(
+                {"event_types": f"unknown event types {sorted(unknown)}; use {', '.join(WebhookEventType.values)}"}
+            )
+
+    def wants(self, event_type: str) -> bool:
+        return event_type == TEST_EVENT_TYPE or event_type in (self.event_types or [])
+
+
+class DeliveryAttempt(models.Model):
+    """One try at posting an outbox event: when, how long, and what came back (a status or an error)."""
+
+    restaurant = models.ForeignKey(Restaurant, on_delete=models.CASCADE, related_name="+")
+    outbox_event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="delivery_attempts")
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    succeeded = models.BooleanField()
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["restaurant", "-started_at"])]
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        outcome = self.status_code or self.error[:40]
+        return f"{self.outbox_event_id} at {self.started_at:%Y-%m-%d %H:%M:%S}: {outcome}"

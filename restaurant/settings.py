@@ -301,6 +301,21 @@ VISION_OFFLINE_AFTER = env.int("VISION_OFFLINE_AFTER", default=5)
 VISION_OFFLINE_POLL_SECONDS = env.float("VISION_OFFLINE_POLL_SECONDS", default=60.0)
 VISION_MAX_UPLOAD_BYTES = env.int("VISION_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 VISION_CROPS_KEPT_PER_CAMERA = env.int("VISION_CROPS_KEPT_PER_CAMERA", default=300)
+# Outgoing webhooks (restaurant/services/webhooks.py): retries wait base x 2^(n-1) seconds after the n-th
+# failure, at most the cap, less up to JITTER of it; an event gives up after MAX_ATTEMPTS; an endpoint is
+# turned off after DISABLE_AFTER_FAILURES failed attempts in a row. A worker holds a delivery for CLAIM
+# seconds (more than the timeout): one that dies mid-post leaves it to the beat sweep after that.
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_CAP_SECONDS = env.float("WEBHOOK_RETRY_CAP_SECONDS", default=6 * 3600.0)
+WEBHOOK_RETRY_JITTER = env.float("WEBHOOK_RETRY_JITTER", default=0.2)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_CLAIM_SECONDS = env.float("WEBHOOK_CLAIM_SECONDS", default=60.0)
+if not 0 <= WEBHOOK_RETRY_JITTER < 1:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_JITTER is a fraction of the delay: at least 0 and below 1")
+if WEBHOOK_CLAIM_SECONDS <= WEBHOOK_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("WEBHOOK_CLAIM_SECONDS must be longer than WEBHOOK_TIMEOUT_SECONDS")
 
 # --- Security (production) ---
 # Content-Security-Policy on every page (django-csp): scripts, styles, images and connections from this

@@ -13,6 +13,18 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("integrations/", views.integrations, name="integrations"),
+    path("integrations/endpoints/<int:endpoint_id>/test", views.integrations_endpoint_test, name="integrations-test"),
+    path(
+        "integrations/endpoints/<int:endpoint_id>/enable",
+        views.integrations_endpoint_enable,
+        name="integrations-enable",
+    ),
+    path(
+        "integrations/deliveries/<int:delivery_id>/replay",
+        views.integrations_delivery_replay,
+        name="integrations-replay",
+    ),
     path("floor/", include("floor.urls")),
     path("staff/", include("staff.urls")),
     path("schedule/", include("scheduling.urls")),

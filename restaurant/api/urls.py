@@ -1,7 +1,10 @@
-from restaurant.api.routers import make_router
+from restaurant.api.routers import RESTAURANT_PREFIX, make_router
 from restaurant.api.views import RestaurantViewSet
+from restaurant.api.webhook_views import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
 router = make_router()
 router.register("restaurants", RestaurantViewSet, basename="restaurant")
+router.register(f"{RESTAURANT_PREFIX}/webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register(f"{RESTAURANT_PREFIX}/webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 
 urlpatterns = router.urls

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from floor.models import RoutingDecision, TableStateChange, VisitItem
 from floor.tests.factories import MenuItemFactory, SectionFactory, TableFactory, VisitFactory, WaitlistEntryFactory
-from restaurant.models import InboxEvent, OutboxEvent
+from restaurant.models import DeliveryAttempt, InboxEvent, OutboxEvent
 from restaurant.services import api_client_create
+from restaurant.services.webhooks import webhook_endpoint_create
 from restaurant.tests.factories import UserFactory
 from scheduling.models import ScheduleAuditEntry, ScheduleItem, ScheduleReasoning, ScheduleRun
 from scheduling.tests.factories import (
@@ -39,6 +40,7 @@ READ_ONLY_MODELS = {
     "scheduling.ScheduleAuditEntry",
     "restaurant.InboxEvent",
     "restaurant.OutboxEvent",
+    "restaurant.DeliveryAttempt",
 }
 
 
@@ -207,9 +209,28 @@ def fill_restaurant(restaurant, rows: int = 3) -> dict:
         )
         client = keep(api_client_create(restaurant=restaurant, name=f"POS {i}", scopes=["pos"]).client)
         keep(InboxEvent.objects.create(restaurant=restaurant, api_client=client, event_id=f"e{i}", event_type="check"))
-        keep(
+        endpoint = keep(
+            webhook_endpoint_create(
+                restaurant=restaurant,
+                name=f"Hook {i}",
+                url=f"https://pos{i}.example.com/hook",
+                event_types=["visit.closed"],
+            ).endpoint
+        )
+        event = keep(
             OutboxEvent.objects.create(
-                restaurant=restaurant, api_client=client, event_id=uuid.uuid4(), event_type="table_state"
+                restaurant=restaurant, endpoint=endpoint, event_id=uuid.uuid4(), event_type="visit.closed"
+            )
+        )
+        keep(
+            DeliveryAttempt.objects.create(
+                restaurant=restaurant,
+                outbox_event=event,
+                started_at=timezone.now(),
+                duration_ms=12,
+                status_code=500,
+                error="HTTP 500",
+                succeeded=False,
             )
         )
     made[VisionSettings] = [VisionSettings.objects.create(restaurant=restaurant)]

@@ -48,7 +48,6 @@ def test_the_command_prints_id_key_and_signing_secret_as_json_on_its_last_line(r
         (["--restaurant", "987654", "--name", "X"], "No restaurant with id 987654"),
         (["--restaurant", "{rid}", "--name", "X", "--scopes", "pos,kitchen"], "unknown scopes ['kitchen']"),
         (["--restaurant", "{rid}", "--name", "   "], "a name is required"),
-        (["--restaurant", "{rid}", "--name", "X", "--webhook-url", "not a url"], "webhook_url"),
     ],
 )
 def test_the_command_refuses_bad_input_with_a_clear_error(restaurant, args, message):

@@ -22,7 +22,8 @@ from schemathesis.checks import (
 
 from floor.models import MenuItem, RoutingDecision, Section, Table, TableStateChange, Visit, VisitItem, WaitlistEntry
 from floor.tests.factories import MenuItemFactory, SectionFactory, TableFactory, VisitFactory, WaitlistEntryFactory
-from restaurant.models import Restaurant, Role
+from restaurant.models import OutboxEvent, Restaurant, Role, WebhookEndpoint
+from restaurant.services.webhooks import webhook_endpoint_create, webhook_endpoint_send_test
 from restaurant.tests.factories import MembershipFactory, RestaurantFactory, UserFactory
 from scheduling.models import ScheduleItem
 from scheduling.tests.factories import (
@@ -46,6 +47,8 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
 CONTRACT_503 = {"/api/v1/ml/predict"}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 TENANT_MODELS = [
+    WebhookEndpoint,
+    OutboxEvent,
     Section,
     Table,
     TableStateChange,
@@ -86,6 +89,11 @@ def seed(restaurant) -> dict[str, list[int]]:
     time_off = TimeOffFactory(staff=staff[1])
     requirement = StaffingRequirementFactory(restaurant=restaurant)
     schedule = ScheduleFactory(restaurant=restaurant)
+    # An outgoing webhook endpoint (on a closed loopback port) with one queued delivery.
+    endpoint = webhook_endpoint_create(
+        restaurant=restaurant, name="Fuzz hook", url="http://127.0.0.1:9/hook", event_types=["visit.closed"]
+    ).endpoint
+    delivery = webhook_endpoint_send_test(endpoint=endpoint)
     item = ScheduleItem.objects.create(
         schedule=schedule,
         staff=staff[1],
@@ -112,6 +120,8 @@ def seed(restaurant) -> dict[str, list[int]]:
         "regions": [region.pk],
         "crops": [crop.pk],
         "conflicts": [conflict.pk],
+        "webhook-endpoints": [endpoint.pk],
+        "webhook-deliveries": [delivery.pk],
     }
 
 

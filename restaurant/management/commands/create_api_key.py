@@ -23,7 +23,6 @@ class Command(BaseCommand):
             default="",
             help=f"Comma-separated, any of: {', '.join(ApiScope.values)}. Without scopes the key only reads.",
         )
-        parser.add_argument("--webhook-url", default="", help="Where outgoing events are posted (optional).")
 
     def handle(self, *args, **options):
         restaurant = Restaurant.objects.filter(pk=options["restaurant"]).first()
@@ -31,9 +30,7 @@ class Command(BaseCommand):
             raise CommandError(f"No restaurant with id {options['restaurant']}.")
         scopes = [scope.strip() for scope in options["scopes"].split(",") if scope.strip()]
         try:
-            issued = api_client_create(
-                restaurant=restaurant, name=options["name"], scopes=scopes, webhook_url=options["webhook_url"]
-            )
+            issued = api_client_create(restaurant=restaurant, name=options["name"], scopes=scopes)
         except ValidationError as exc:
             messages = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items())
             raise CommandError(messages) from exc

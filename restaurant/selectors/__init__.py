@@ -1,4 +1,5 @@
-"""Who may see which restaurant, in what role. Every API view, dashboard and admin page asks here."""
+"""Who may see which restaurant, in what role. Every API view, dashboard and admin page asks here.
+The integrations page reads in `restaurant.selectors.webhooks`."""
 
 from django.db.models import QuerySet
 

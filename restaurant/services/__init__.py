@@ -1,4 +1,4 @@
-"""Writes on the tenant: API clients and their keys."""
+"""Writes on the tenant: API clients and their keys (here); outgoing webhooks in `restaurant.services.webhooks`."""
 
 import secrets
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ def _name_taken(name: str) -> ValidationError:
 
 
 @transaction.atomic
-def api_client_create(*, restaurant: Restaurant, name: str, scopes: list[str], webhook_url: str = "") -> IssuedKey:
+def api_client_create(*, restaurant: Restaurant, name: str, scopes: list[str]) -> IssuedKey:
     unknown = sorted(set(scopes) - set(ApiScope.values))
     if unknown:
         raise ValidationError({"scopes": f"unknown scopes {unknown}; use {', '.join(ApiScope.values)}"})
@@ -44,7 +44,6 @@ def api_client_create(*, restaurant: Restaurant, name: str, scopes: list[str], w
         key_prefix=key[:API_KEY_PREFIX_LENGTH],
         key_hash=hash_api_key(key),
         signing_secret="whsec_" + secrets.token_urlsafe(32),
-        webhook_url=webhook_url,
     )
     # Uniqueness is left to the check above and to the database below. Model validation would query it a
     # third time: a request that passed the check while another was committing the same name would then
