@@ -1,5 +1,6 @@
-"""Writes on the tenant: API clients and their keys."""
+"""Writes on the tenant: API clients and their keys. The webhook inbox is `restaurant.services.inbox`."""
 
+import base64
 import secrets
 from dataclasses import dataclass
 
@@ -43,7 +44,9 @@ def api_client_create(*, restaurant: Restaurant, name: str, scopes: list[str], w
         scopes=sorted(set(scopes)),
         key_prefix=key[:API_KEY_PREFIX_LENGTH],
         key_hash=hash_api_key(key),
-        signing_secret="whsec_" + secrets.token_urlsafe(32),
+        # Standard Webhooks: the part after whsec_ is standard base64 of the key bytes (what the
+        # spec's libraries and `base64 -d` decode; URL-safe characters would be dropped by them).
+        signing_secret="whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),
         webhook_url=webhook_url,
     )
     # Uniqueness is left to the check above and to the database below. Model validation would query it a
