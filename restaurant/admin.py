@@ -185,11 +185,10 @@ class InboxEventAdmin(TenantAdminMixin, admin.ModelAdmin):
     @admin.action(description="Replay selected failed or held events", permissions=["replay"])
     def replay(self, request, queryset):
         outcomes: dict[str, int] = {}
-        skipped = 0
+        skipped = queryset.filter(status=InboxStatus.PROCESSED).count()
         for event in queryset.exclude(status=InboxStatus.PROCESSED).order_by("occurred_at", "received_at", "pk"):
             status = inbox_event_replay(event=event).status
             outcomes[status] = outcomes.get(status, 0) + 1
-        skipped = queryset.filter(status=InboxStatus.PROCESSED).count() - outcomes.get(InboxStatus.PROCESSED, 0)
         summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items())) or "nothing replayed"
         level = messages.WARNING if set(outcomes) - {InboxStatus.PROCESSED} else messages.SUCCESS
         note = f" ({skipped} were processed already and were left alone)" if skipped > 0 else ""

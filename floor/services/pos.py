@@ -10,7 +10,8 @@ thing exist returns the key so the inbox applies what waited:
 - `check:<check_id>`: an item, void or close before its check.opened;
 - `line:<check_id>:<line_id>`: a void before its item;
 - `table:<label>`: a check opened at a table whose previous check is still open (its close frees it);
-- `staff:<staff pk>`: a check opened by, or a clock-out of, someone not clocked in yet.
+- `staff:<staff pk>`: a check opened by, or a clock-out of, someone not clocked in yet;
+- `shift-end:<staff pk>`: a clock-in while an earlier shift of theirs is still open.
 
 Decisions an integrator will notice:
 - check.opened at a table the host already seated (an open visit with no check) attaches the check to
@@ -21,9 +22,8 @@ Decisions an integrator will notice:
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -55,6 +55,8 @@ from staff.models import Shift, StaffMember
 from staff.services.time_clock import shift_clock_in, shift_clock_out
 
 POS = StateSource.POS
+# A POS clock-in this close to a shift opened at the host stand is that same shift.
+SAME_SHIFT = timedelta(minutes=30)
 
 
 def check_key(check_id: str) -> str:
@@ -71,6 +73,10 @@ def table_key(label: str) -> str:
 
 def staff_key(staff_pk: int) -> str:
     return f"staff:{staff_pk}"
+
+
+def shift_end_key(staff_pk: int) -> str:
+    return f"shift-end:{staff_pk}"
 
 
 def pos_check_opened(*, restaurant, data: CheckOpened, at: datetime) -> list[str]:
@@ -163,13 +169,19 @@ def pos_table_cleared(*, restaurant, data: TableCleared, at: datetime) -> list[s
 
 
 def pos_staff_clock_in(*, restaurant, data: StaffClock, at: datetime) -> list[str]:
+    """Open a shift. Someone clocked in at the host stand about then already has it; a shift still open
+    from earlier (its clock-out not here yet) is waited for."""
     staff = _staff(restaurant, data.staff_id, "data.staff_id")
     released = [staff_key(staff.pk)]
     if Shift.objects.filter(staff=staff, clock_in=at).exists():
         return released  # applied already
-    # Clocked in at the host stand meanwhile: what the POS says holds already.
-    with contextlib.suppress(AlreadyClockedIn):
+    try:
         shift_clock_in(restaurant=restaurant, staff=staff, role=data.role, at=at)
+    except AlreadyClockedIn:
+        open_since = Shift.objects.filter(staff=staff, clock_out__isnull=True).values_list("clock_in", flat=True)
+        if all(abs(since - at) <= SAME_SHIFT for since in open_since):
+            return released
+        raise InboxHold(shift_end_key(staff.pk), f"{staff.name}'s earlier shift has not ended yet") from None
     return released
 
 
@@ -181,7 +193,7 @@ def pos_staff_clock_out(*, restaurant, data: StaffClock, at: datetime) -> list[s
         shift_clock_out(restaurant=restaurant, staff=staff, at=at)
     except NotClockedIn:
         raise InboxHold(staff_key(staff.pk), f"{staff.name} is not clocked in") from None
-    return []
+    return [shift_end_key(staff.pk)]
 
 
 def pos_menu_item_upserted(*, restaurant, data: MenuItemUpserted, at: datetime) -> list[str]:

@@ -62,16 +62,19 @@ class PosEventSerializer(serializers.Serializer):
 
 
 class PosEventReceiptSerializer(serializers.Serializer):
-    event_id = serializers.CharField(help_text="The delivery's webhook-id.")
-    type = serializers.CharField(source="event_type")
+    """What became of a delivery (serializes an inbox `Receipt`)."""
+
+    event_id = serializers.CharField(source="event.event_id", help_text="The delivery's webhook-id.")
+    type = serializers.CharField(source="event.event_type")
     status = serializers.ChoiceField(
+        source="event.status",
         choices=[InboxStatus.PROCESSED, InboxStatus.HELD, InboxStatus.FAILED, InboxStatus.RECEIVED],
         help_text="processed; held (waits for an earlier event, applied when it comes); failed (retried).",
     )
     duplicate = serializers.BooleanField(help_text="A copy of a delivery recorded before: nothing changed.")
-    attempts = serializers.IntegerField()
-    held_key = serializers.CharField(help_text="What a held event waits for, e.g. check:1042.")
-    error = serializers.CharField(help_text="Why the last attempt failed (failed events are retried).")
+    attempts = serializers.IntegerField(source="event.attempts")
+    held_key = serializers.CharField(source="event.held_key", help_text="What a held event waits for: check:1042.")
+    error = serializers.CharField(source="event.error", help_text="Why the last attempt failed (it is retried).")
 
 
 def _signature_header(name: str, description: str) -> OpenApiParameter:
@@ -116,7 +119,7 @@ class PosEventsView(APIView):
         event_id = inbox_signature_verify(client=client, headers=request.headers, body=body)
         envelope = JSONParser().parse(io.BytesIO(body), parser_context={"request": request, "encoding": "utf-8"})
         receipt = inbox_receive(client=client, event_id=event_id, envelope=envelope)
-        event = receipt.event
-        data = PosEventReceiptSerializer(event).data | {"duplicate": receipt.duplicate}
-        accepted = receipt.duplicate or event.status == InboxStatus.PROCESSED
-        return Response(data, status=status.HTTP_200_OK if accepted else status.HTTP_202_ACCEPTED)
+        accepted = receipt.duplicate or receipt.event.status == InboxStatus.PROCESSED
+        return Response(
+            PosEventReceiptSerializer(receipt).data, status=status.HTTP_200_OK if accepted else status.HTTP_202_ACCEPTED
+        )

@@ -18,7 +18,7 @@ Applying an event ends in one of three states:
   item before its check's `check.opened`). A handler that later makes that thing exist returns the key,
   and every event held on it is applied then, oldest first (by the sender's timestamp);
 - failed: any other error. The error is kept, and the event is retried by Celery with exponential backoff
-  (`INBOX_RETRY_BASE_S` doubling up to `INBOX_RETRY_MAX_S`) until `INBOX_MAX_ATTEMPTS`; after that it
+  (settings `INBOX_RETRY_BASE_S`, 30 s, doubling up to `INBOX_RETRY_MAX_S`, an hour) until `INBOX_MAX_ATTEMPTS`; after that it
   waits for someone to replay it (`inbox_event_replay`, from admin).
 
 The handlers belong to the apps (the floor's in `floor/services/pos.py`), registered from their
@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 RETRY_TASK = "restaurant.tasks.inbox_event_retry"
 INBOX_MAX_ATTEMPTS = 8
+# Defaults of the settings INBOX_RETRY_BASE_S and INBOX_RETRY_MAX_S (read at each failure).
 INBOX_RETRY_BASE_S = 30
 INBOX_RETRY_MAX_S = 3600
 EVENT_ID_MAX = InboxEvent._meta.get_field("event_id").max_length
@@ -158,9 +160,7 @@ def inbox_receive(*, client: ApiClient, event_id: str, envelope: object) -> Rece
                 raise
             return Receipt(existing, duplicate=True)
         released = _apply(event, handler, parsed)
-    _settle(event, released)
-    event.refresh_from_db()
-    return Receipt(event, duplicate=False)
+    return Receipt(_settle(event, released) or event, duplicate=False)
 
 
 def inbox_event_retry(*, event_pk: int, now: datetime | None = None) -> InboxEvent | None:
@@ -202,7 +202,9 @@ def inbox_event_replay(*, event: InboxEvent) -> InboxEvent:
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff after `attempts` failed tries: 30 s, 1 min, 2 min... capped at an hour."""
-    return timedelta(seconds=min(INBOX_RETRY_BASE_S * 2 ** max(attempts - 1, 0), INBOX_RETRY_MAX_S))
+    base = getattr(settings, "INBOX_RETRY_BASE_S", INBOX_RETRY_BASE_S)
+    cap = getattr(settings, "INBOX_RETRY_MAX_S", INBOX_RETRY_MAX_S)
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
 
 
 def _parse_envelope(envelope: object) -> tuple[str, datetime, object]:
@@ -292,14 +294,13 @@ def _reapply(pk: int, *, statuses: tuple[str, ...], now: datetime | None = None)
     return event
 
 
-def _settle(event: InboxEvent, released: list[str], *, look_again: bool = True) -> None:
+def _settle(event: InboxEvent, released: list[str], *, look_again: bool = True) -> InboxEvent | None:
     """After the event's transaction committed: apply what waited for the keys it satisfied, oldest first
     (each of those releases what waited for it in turn). A newly held event looks once more (`look_again`):
-    what it waits for may have committed while it was being held, and then no one else would release it."""
+    what it waits for may have committed while it was being held, and then no one else would release it.
+    Returns the event as that second look left it (None if there was none, or another process had it)."""
     if event.status == InboxStatus.HELD:
-        if look_again:
-            _reapply(event.pk, statuses=(InboxStatus.HELD,))
-        return
+        return _reapply(event.pk, statuses=(InboxStatus.HELD,)) if look_again else None
     for key in dict.fromkeys(released):
         waiting = (
             InboxEvent.objects.filter(restaurant_id=event.restaurant_id, status=InboxStatus.HELD, held_key=key)
@@ -308,3 +309,4 @@ def _settle(event: InboxEvent, released: list[str], *, look_again: bool = True) 
         )
         for pk in list(waiting):
             _reapply(pk, statuses=(InboxStatus.HELD,))
+    return None
