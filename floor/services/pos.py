@@ -48,7 +48,7 @@ from floor.events import floor_changed
 from floor.exceptions import InvalidFloorInput, NotOnFloor
 from floor.models import MenuItem, StateSource, Table, TableState, Visit, VisitItem
 from floor.services.seating import table_bus, table_clear, table_seat, visit_close
-from floor.services.table_states import lock_party, visit_table_ids
+from floor.services.table_states import lock_party, open_visit_at, visit_table_ids
 from restaurant.services.inbox import InboxHold, inbox_handler_register
 from staff.exceptions import AlreadyClockedIn, NotClockedIn
 from staff.models import Shift, StaffMember
@@ -147,25 +147,31 @@ def pos_check_item_voided(*, restaurant, data: CheckItemVoided, at: datetime) ->
 def pos_check_closed(*, restaurant, data: CheckClosed, at: datetime) -> list[str]:
     """Close the visit with the check's totals; its tables go dirty (the one close-visit rule)."""
     visit = _visit(restaurant, data.check_id)
-    visit_close(
-        restaurant=restaurant,
-        visit=visit,
-        closed_at=at,
-        subtotal=data.subtotal,
-        tax=data.tax,
-        tip=data.tip,
-        discount=data.discounts,
-        source=POS,
-    )
+    totals = {"subtotal": data.subtotal, "tax": data.tax, "tip": data.tip, "discount": data.discounts}
+    closed = visit_close(restaurant=restaurant, visit=visit, closed_at=at, source=POS, **totals)
+    if any(getattr(closed, field) != amount for field, amount in totals.items()):
+        # Closed before (the host cleared the table): visit_close leaves a closed visit alone, but the
+        # check's totals are the POS's to give.
+        for field, amount in totals.items():
+            setattr(closed, field, amount)
+        closed.save(update_fields=list(totals))
     labels = Table.objects.filter(pk__in=visit_table_ids(visit)).values_list("label", flat=True)
     return [table_key(label) for label in labels]
 
 
 def pos_table_cleared(*, restaurant, data: TableCleared, at: datetime) -> list[str]:
-    """The party left (the host's Clear): the open visit closes and the table goes dirty."""
+    """The party left (the host's Clear): the open visit closes and the table goes dirty. A clear about
+    a party already gone changes nothing: the table has nobody (the check closed first), or its party
+    was seated after the clear happened (a clear delivered late must not send the next party away)."""
     table = _table(restaurant, data.table_label, "data.table_label")
+    released = [table_key(table.label)]
+    visit = open_visit_at(table.pk)
+    if visit is not None and visit.seated_at > at:
+        return released
+    if visit is None and table.state != TableState.OCCUPIED:
+        return released
     table_clear(restaurant=restaurant, table=table, source=POS, at=at)
-    return [table_key(table.label)]
+    return released
 
 
 def pos_staff_clock_in(*, restaurant, data: StaffClock, at: datetime) -> list[str]:

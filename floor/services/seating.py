@@ -175,10 +175,9 @@ def visit_close(
 ) -> Visit:
     """Close a visit (check closed or party left) with its totals; its table goes dirty.
 
-    Returns the closed visit (a fresh instance). A visit already closed stays closed when it was and its
-    tables are left alone: the POS may send the same close twice, or close the check after the host
-    cleared the table; the totals given are recorded all the same. A `closed_at` before the seating closes
-    it at the seating time (`Visit.closing_time`, the one rule of every way a visit closes)."""
+    Returns the closed visit (a fresh instance). A visit already closed is returned unchanged: the POS
+    may send the same close twice. A `closed_at` before the seating closes it at the seating time
+    (`Visit.closing_time`, the one rule of every way a visit closes)."""
     if visit.restaurant_id != restaurant.pk:
         raise WrongRestaurant("visit")
     validate_source(source)
@@ -193,11 +192,6 @@ def visit_close(
         table = tables[visit.table_id]
         locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
         if locked_visit.closed_at is not None:
-            changed = [field for field, value in money.items() if getattr(locked_visit, field) != value]
-            for field in changed:
-                setattr(locked_visit, field, money[field])
-            if changed:
-                locked_visit.save(update_fields=changed)
             return locked_visit
         locked_visit.closed_at = locked_visit.closing_time(closed_at)
         for field, value in money.items():

@@ -178,3 +178,16 @@ def test_an_unknown_table_or_server_fails_the_event_and_keeps_why(pos, floor):
     failed = accepted(pos.send("check.opened", opened(server="EMP-9"), at=AT), "failed")
     assert failed["error"].startswith("unknown_staff")
     assert not Visit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_late_clear_leaves_the_next_party_and_an_empty_table_alone(pos, floor):
+    accepted(pos.send("check.opened", opened("C1"), at=AT))
+    accepted(pos.send("check.closed", {"check_id": "C1", **TOTALS}, at=AT + timedelta(minutes=50)))
+    accepted(pos.send("check.opened", opened("C2"), at=AT + timedelta(minutes=60)))
+    accepted(pos.send("table.cleared", {"table_label": "T1"}, at=AT + timedelta(minutes=50)))
+    assert Visit.objects.get(pos_check_id="C2").is_open
+    Table.objects.filter(pk=floor["table"].pk).update(state=TableState.AVAILABLE)
+    Visit.objects.filter(pos_check_id="C2").update(closed_at=AT + timedelta(minutes=90))
+    accepted(pos.send("table.cleared", {"table_label": "T1"}, at=AT + timedelta(minutes=95)))
+    assert Table.objects.get(pk=floor["table"].pk).state == TableState.AVAILABLE

@@ -8,7 +8,7 @@ import io
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -114,6 +114,8 @@ class PosEventsView(APIView):
         ],
     )
     def post(self, request):
+        if request.content_type != "application/json":
+            raise exceptions.UnsupportedMediaType(request.content_type)
         client = api_client_of(request.user)
         body = request.body
         event_id = inbox_signature_verify(client=client, headers=request.headers, body=body)

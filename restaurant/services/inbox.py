@@ -18,8 +18,8 @@ Applying an event ends in one of three states:
   item before its check's `check.opened`). A handler that later makes that thing exist returns the key,
   and every event held on it is applied then, oldest first (by the sender's timestamp);
 - failed: any other error. The error is kept, and the event is retried by Celery with exponential backoff
-  (settings `INBOX_RETRY_BASE_S`, 30 s, doubling up to `INBOX_RETRY_MAX_S`, an hour) until `INBOX_MAX_ATTEMPTS`; after that it
-  waits for someone to replay it (`inbox_event_replay`, from admin).
+  (settings `INBOX_RETRY_BASE_S`, 30 s, doubling up to `INBOX_RETRY_MAX_S`, an hour) until
+  `INBOX_MAX_ATTEMPTS`; after that it waits for someone to replay it (`inbox_event_replay`, from admin).
 
 The handlers belong to the apps (the floor's in `floor/services/pos.py`), registered from their
 AppConfig.ready with `inbox_handler_register`: the inbox knows no domain. A handler's writes run in a
