@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from restaurant.api.parsers import JSONParser
-from restaurant.authentication import ApiKeyAuthentication
+from restaurant.authentication import ApiKeyAuthentication, touch_last_used
 from restaurant.models import ApiScope, InboxStatus
 from restaurant.selectors import api_client_of
 from restaurant.services.inbox import inbox_receive, inbox_signature_verify
@@ -85,6 +85,8 @@ class PosEventsView(APIView):
     """A POS delivers its events here, each signed by the Standard Webhooks specification."""
 
     authentication_classes = [ApiKeyAuthentication]
+    # The key's last use is noted once a delivery is accepted: a refused delivery writes nothing at all.
+    notes_key_use_itself = True
     permission_classes = [permissions.IsAuthenticated, PosScopePermission]
 
     @extend_schema(
@@ -121,6 +123,7 @@ class PosEventsView(APIView):
         event_id = inbox_signature_verify(client=client, headers=request.headers, body=body)
         envelope = JSONParser().parse(io.BytesIO(body), parser_context={"request": request, "encoding": "utf-8"})
         receipt = inbox_receive(client=client, event_id=event_id, envelope=envelope)
+        touch_last_used(client)
         accepted = receipt.duplicate or receipt.event.status == InboxStatus.PROCESSED
         return Response(
             PosEventReceiptSerializer(receipt).data, status=status.HTTP_200_OK if accepted else status.HTTP_202_ACCEPTED

@@ -13,7 +13,7 @@ import pytest
 from django.apps import apps
 
 from floor.tests.factories import SectionFactory, TableFactory
-from restaurant.models import ApiScope, InboxEvent
+from restaurant.models import ApiClient, ApiScope, InboxEvent
 from restaurant.services import api_client_create
 from restaurant.tests.webhook_sender import URL, PosSender, signed_headers
 from staff.tests.factories import ShiftFactory, StaffMemberFactory
@@ -159,6 +159,7 @@ def test_a_thousand_bad_deliveries_are_all_refused_with_a_4xx_and_write_nothing(
         assert set(response.json()["error"]) == {"code", "message", "details"}
         statuses.setdefault(delivery["kind"], set()).add(response.status_code)
     assert row_counts() == before
+    assert ApiClient.objects.filter(last_used_at__isnull=False).count() == 0  # not even the key's last use
     assert not InboxEvent.objects.exists()
     assert statuses["no_key"] == statuses["wrong_key"] == {401}
     assert set().union(*(codes for kind, codes in statuses.items() if "key" not in kind)) == {400}
