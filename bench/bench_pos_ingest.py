@@ -15,7 +15,7 @@ SQLite file without DATABASE_URL), starts uvicorn serving restaurant.asgi:applic
 Then the database is checked: every event recorded once and processed, as many visits as checks.
 The ratio (ingested events/s / healthz requests/s) is the figure; the aim is at least 0.5.
 
-    .venv/bin/python bench/bench_pos_ingest.py [--clients 1,4] [--healthz 2000] [--seed 3] [--json]
+    .venv/bin/python bench/bench_pos_ingest.py [--clients 1,4] [--healthz 2000] [--events 600|0] [--json]
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ HTTP_TIMEOUT_S = 30
 URL = "/api/v1/pos/events"
 
 
-def restaurant_build(seed: int):
+def restaurant_build(seed: int, limit: int):
     """The demo restaurant with nothing happened yet, its staff's POS ids, a POS key; and the day's events."""
     from restaurant.models import ApiScope
     from restaurant.services import api_client_create
@@ -64,7 +64,8 @@ def restaurant_build(seed: int):
     for record in history.restaurant.staff:
         StaffMember.objects.filter(restaurant=restaurant, name=record.name).update(pos_id=staff_pos_id(record.index))
     issued = api_client_create(restaurant=restaurant, name="bench POS", scopes=[ApiScope.POS])
-    return restaurant, issued, pos_feed(history.services)
+    events = pos_feed(history.services)
+    return restaurant, issued, events[:limit] if limit else events
 
 
 def deal(events, clients: int) -> list[list]:
@@ -189,10 +190,10 @@ def run(args, scratch: Path) -> dict:
             for clients in client_counts:
                 # Each round ingests the day into a restaurant of its own, where nothing has happened yet.
                 began = time.perf_counter()
-                restaurant, issued, events = restaurant_build(args.seed)
+                restaurant, issued, events = restaurant_build(args.seed, args.events)
                 print(
                     f"database: {connection.vendor}; restaurant: {restaurant.tables.count()} tables, "
-                    f"{restaurant.staff.count()} staff; a day of {len(events)} POS events "
+                    f"{restaurant.staff.count()} staff; {len(events)} POS events of a simulated day "
                     f"(built in {time.perf_counter() - began:.1f} s)"
                 )
                 connections.close_all()  # the server must not wait on a lock this process holds
@@ -223,6 +224,9 @@ def main() -> None:
     parser.add_argument("--clients", default="1,4", help="numbers of client threads, one round each")
     parser.add_argument("--healthz", type=int, default=2000, help="healthz requests per round")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument(
+        "--events", type=int, default=600, help="the day's first N events (the lunch service); 0: the whole day"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-pos-"))
