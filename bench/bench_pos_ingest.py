@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import bench_floor_api  # noqa: E402
-from bench_floor_api import dedicated_database, production_env, uvicorn_server  # noqa: E402
+from bench_floor_api import ERROR_LINE, dedicated_database, production_env, uvicorn_server  # noqa: E402
 
 # A loaded machine (CI running tests beside the bench) can take more than half a minute to import the app.
 bench_floor_api.SERVER_START_S = max(bench_floor_api.SERVER_START_S, 120)
@@ -163,7 +164,8 @@ def database_check(restaurant, events: int) -> dict:
     inbox = InboxEvent.objects.filter(restaurant=restaurant)
     by_status = {status: inbox.filter(status=status).count() for status in ("processed", "held", "failed")}
     visits = Visit.objects.filter(restaurant=restaurant).count()
-    return {"recorded": inbox.count(), "expected": events, **by_status, "visits": visits}
+    errors = list(inbox.filter(status="failed").values_list("error", flat=True)[:3])
+    return {"recorded": inbox.count(), "expected": events, **by_status, "visits": visits, "errors": errors}
 
 
 def run(args, scratch: Path) -> dict:
@@ -185,7 +187,8 @@ def run(args, scratch: Path) -> dict:
         for command in ("migrate", "collectstatic"):
             call_command(command, interactive=False, verbosity=0)
         results = []
-        with uvicorn_server(env, scratch / "uvicorn.log") as port:
+        log_path = scratch / "uvicorn.log"
+        with uvicorn_server(env, log_path) as port:
             print(f"server: uvicorn restaurant.asgi:application, 1 process, http://127.0.0.1:{port}, DEBUG off")
             for clients in client_counts:
                 # Each round ingests the day into a restaurant of its own, where nothing has happened yet.
@@ -206,8 +209,10 @@ def run(args, scratch: Path) -> dict:
                     f"{result['events_per_s']:.0f} events/s -> ratio {result['ratio']:.2f} (aim >= 0.5); "
                     f"answers {result['event_statuses']}; inbox: {check['recorded']} recorded, "
                     f"{check['processed']} processed, {check['held']} held, {check['failed']} failed; "
-                    f"{check['visits']} visits"
+                    f"{check['visits']} visits {check['errors']}"
                 )
+    for line, count in Counter(ERROR_LINE.findall(log_path.read_text(errors="replace"))).most_common(3):
+        print(f"server log: {count} x {line[:200]}")
     first = results[0]
     return {
         "bench": "pos_ingest",

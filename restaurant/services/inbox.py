@@ -194,7 +194,7 @@ def inbox_event_replay(*, event: InboxEvent) -> InboxEvent:
             details={"event_id": event.event_id},
         )
     replayed = _reapply(event.pk, statuses=(InboxStatus.FAILED, InboxStatus.HELD, InboxStatus.RECEIVED))
-    if replayed is None:  # another replay or retry holds it right now
+    if replayed is None:  # processed meanwhile, by a retry or a release
         event.refresh_from_db()
         return event
     return replayed
@@ -268,11 +268,13 @@ def _describe(failure: Exception) -> str:
 
 
 def _reapply(pk: int, *, statuses: tuple[str, ...], now: datetime | None = None) -> InboxEvent | None:
-    """Apply a recorded event again if it is still in one of `statuses`; a row another process is applying
-    right now is skipped (it is that process's). Then release what it satisfied."""
+    """Apply a recorded event again if it is still in one of `statuses`, then release what it satisfied.
+    A row another process is applying right now is waited for, not skipped: that process may be a held
+    event's second look, about to hold it again from a view older than what this process has just
+    committed. The lock is the first this transaction takes, so the wait cannot deadlock."""
     with transaction.atomic():
         event = (
-            InboxEvent.objects.select_for_update(skip_locked=True)
+            InboxEvent.objects.select_for_update()
             .select_related("restaurant")
             .filter(pk=pk, status__in=statuses)
             .first()
