@@ -414,11 +414,15 @@ class VisitItem(models.Model):
     unit_price = models.DecimalField(max_digits=8, decimal_places=2)
     ordered_at = models.DateTimeField(default=timezone.now)
     voided = models.BooleanField(default=False)
+    pos_line_id = models.CharField(max_length=100, blank=True, help_text="The POS's id for this line of the check.")
 
     objects = TenantQuerySet.as_manager()
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "pos_line_id"], condition=~Q(pos_line_id=""), name="visititem_unique_pos_line"
+            ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="visititem_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="visititem_price_non_negative"),
         ]

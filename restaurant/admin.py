@@ -15,6 +15,7 @@ from restaurant.models import (
     ApiScope,
     DeliveryAttempt,
     InboxEvent,
+    InboxStatus,
     Membership,
     OutboxEvent,
     Restaurant,
@@ -22,6 +23,7 @@ from restaurant.models import (
     WebhookEventType,
 )
 from restaurant.services import api_client_create
+from restaurant.services.inbox import inbox_event_replay
 from restaurant.services.webhooks import (
     outbox_event_replay,
     webhook_endpoint_create,
@@ -154,14 +156,55 @@ class ApiClientAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 @admin.register(InboxEvent)
 class InboxEventAdmin(TenantAdminMixin, admin.ModelAdmin):
-    """Events received from integrations: a read-only record."""
+    """Events received from integrations: a read-only record with each one's payload, attempts and last
+    error. Failed or held events can be replayed (`inbox_event_replay`, the service the retries use)."""
 
     read_only = True
-    list_display = ("event_type", "event_id", "restaurant", "api_client", "status", "received_at", "processed_at")
+    list_display = (
+        "event_type",
+        "event_id",
+        "restaurant",
+        "api_client",
+        "status",
+        "attempts",
+        "held_key",
+        "received_at",
+        "next_attempt_at",
+    )
     list_filter = ("status", "event_type", "restaurant")
-    search_fields = ("event_id", "event_type")
+    search_fields = ("event_id", "event_type", "held_key")
     list_select_related = ("restaurant", "api_client")
     date_hierarchy = "received_at"
+    readonly_fields = ("payload_json",)
+    fields = (
+        ("restaurant", "api_client"),
+        ("event_id", "event_type"),
+        ("status", "attempts"),
+        "error",
+        "held_key",
+        ("occurred_at", "received_at", "processed_at", "next_attempt_at"),
+        "payload_json",
+    )
+    actions = ("replay",)
+
+    @admin.display(description="payload")
+    def payload_json(self, obj) -> str:
+        return json.dumps(obj.payload, indent=2, sort_keys=True)
+
+    def has_replay_permission(self, request) -> bool:
+        return request.user.is_superuser or bool(self._ids(request, self.change_roles))
+
+    @admin.action(description="Replay selected failed or held events", permissions=["replay"])
+    def replay(self, request, queryset):
+        outcomes: dict[str, int] = {}
+        skipped = queryset.filter(status=InboxStatus.PROCESSED).count()
+        for event in queryset.exclude(status=InboxStatus.PROCESSED).order_by("occurred_at", "received_at", "pk"):
+            status = inbox_event_replay(event=event).status
+            outcomes[status] = outcomes.get(status, 0) + 1
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items())) or "nothing replayed"
+        level = messages.WARNING if set(outcomes) - {InboxStatus.PROCESSED} else messages.SUCCESS
+        note = f" ({skipped} were processed already and were left alone)" if skipped > 0 else ""
+        self.message_user(request, f"Replayed: {summary}{note}.", level)
 
 
 class DeliveryAttemptInline(TenantAdminMixin, admin.TabularInline):

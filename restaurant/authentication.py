@@ -35,8 +35,18 @@ class ApiKeyUser(AnonymousUser):
         return f"api-client:{self.client.pk}"
 
 
+def touch_last_used(client: ApiClient) -> None:
+    """Note when a key was last used, at most once a minute: avoids a write on every call."""
+    now = timezone.now()
+    if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Api-Key <key>`; a wrong, malformed or revoked key is a 401, never a silent anonymous."""
+    """`Authorization: Api-Key <key>`; a wrong, malformed or revoked key is a 401, never a silent anonymous.
+    A view that must write nothing for a request it refuses sets `notes_key_use_itself = True` and calls
+    `touch_last_used` once it accepts the request."""
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1")
@@ -55,10 +65,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         )
         if client is None or not client.check_key(key):
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
-        now = timezone.now()
-        # Touch last_used_at at most once a minute: avoids a write on every call.
-        if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
-            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        if not getattr(view, "notes_key_use_itself", False):
+            touch_last_used(client)
         return ApiKeyUser(client), client
 
     def authenticate_header(self, request):

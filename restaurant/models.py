@@ -199,7 +199,8 @@ class ApiClient(models.Model):
 class InboxStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     PROCESSED = "processed", "Processed"
-    FAILED = "failed", "Failed"
+    HELD = "held", "Held (waits for an earlier event)"
+    FAILED = "failed", "Failed (retried)"
 
 
 class InboxEvent(models.Model):
@@ -215,12 +216,24 @@ class InboxEvent(models.Model):
     error = models.TextField(blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
+    occurred_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it happened at the sender (the body's timestamp)."
+    )
+    attempts = models.PositiveIntegerField(default=0, help_text="Times it was applied, the first included.")
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When a failed event is retried next.")
+    held_key = models.CharField(
+        max_length=200, blank=True, help_text="What a held event waits for, e.g. check:1042 (its check.opened)."
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["restaurant", "event_id"], name="inbox_event_once_per_restaurant")
         ]
-        indexes = [models.Index(fields=["restaurant", "status", "received_at"])]
+        indexes = [
+            models.Index(fields=["restaurant", "status", "received_at"]),
+            models.Index(fields=["restaurant", "held_key"], condition=models.Q(status="held"), name="inbox_event_held"),
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="failed"), name="inbox_event_due"),
+        ]
         ordering = ["-received_at"]
 
     def __str__(self) -> str:

@@ -67,6 +67,9 @@ class StaffMember(models.Model):
     tier_updated_at = models.DateTimeField(null=True, blank=True)
     tier_locked = models.BooleanField(default=False, help_text="A manager set the tier; the weekly job leaves it.")
     tier_reason = models.CharField(max_length=200, blank=True, help_text="What drove the last computed tier, in words.")
+    pos_id = models.CharField(
+        max_length=100, blank=True, help_text="The POS's id for this person (its events name them by it)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = StaffQuerySet.as_manager()
@@ -77,6 +80,9 @@ class StaffMember(models.Model):
                 fields=["restaurant", "user"], condition=Q(user__isnull=False), name="staff_one_profile_per_user"
             ),
             models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="staff_rate_non_negative"),
+            models.UniqueConstraint(
+                fields=["restaurant", "pos_id"], condition=~Q(pos_id=""), name="staff_unique_pos_id"
+            ),
         ]
         indexes = [models.Index(fields=["restaurant", "role", "active"])]
         ordering = ["restaurant_id", "name"]

@@ -93,9 +93,11 @@ def table_seat(
     source: str = StateSource.HOST,
     allow_misfit: bool = False,
     at: datetime | None = None,
+    pos_check_id: str = "",
 ) -> Visit:
     """Seat a party at a table, or at `table` with `joined_tables` pushed together: open the visit, mark
-    every table occupied, seat the waitlist entry, record the decision."""
+    every table occupied, seat the waitlist entry, record the decision. A POS opening a check seats
+    through here too, naming its check (`pos_check_id`, unique per restaurant)."""
     _check_owned(restaurant, server=server, waitlist_entry=waitlist_entry, routing_decision=routing_decision)
     party_size, _ = party_input(party_size=party_size, preferences=None)
     validate_source(source)
@@ -125,6 +127,7 @@ def table_seat(
                     waitlist_entry=entry,
                     party_size=party_size,
                     seated_at=at,
+                    pos_check_id=pos_check_id,
                 )
         except IntegrityError:
             if Visit.objects.filter(table=locked, closed_at__isnull=True).exists():

@@ -1,4 +1,5 @@
-"""Writes on the tenant: API clients and their keys (here); outgoing webhooks in `restaurant.services.webhooks`."""
+"""Writes on the tenant: API clients and their keys (here); the webhook inbox in `restaurant.services.inbox`,
+outgoing webhooks in `restaurant.services.webhooks`."""
 
 import secrets
 from dataclasses import dataclass
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from restaurant.models import API_KEY_PREFIX_LENGTH, ApiClient, ApiScope, Restaurant, hash_api_key
+from restaurant.models import API_KEY_PREFIX_LENGTH, ApiClient, ApiScope, Restaurant, hash_api_key, new_webhook_secret
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ def api_client_create(*, restaurant: Restaurant, name: str, scopes: list[str]) -
         scopes=sorted(set(scopes)),
         key_prefix=key[:API_KEY_PREFIX_LENGTH],
         key_hash=hash_api_key(key),
-        signing_secret="whsec_" + secrets.token_urlsafe(32),
+        # Standard base64 after whsec_ (what the spec's libraries and `base64 -d` decode; URL-safe
+        # characters would be dropped by them).
+        signing_secret=new_webhook_secret(),
     )
     # Uniqueness is left to the check above and to the database below. Model validation would query it a
     # third time: a request that passed the check while another was committing the same name would then
