@@ -225,6 +225,8 @@ class InboxEvent(models.Model):
         max_length=200, blank=True, help_text="What a held event waits for, e.g. check:1042 (its check.opened)."
     )
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["restaurant", "event_id"], name="inbox_event_once_per_restaurant")

@@ -316,6 +316,10 @@ if not 0 <= WEBHOOK_RETRY_JITTER < 1:
     raise ImproperlyConfigured("WEBHOOK_RETRY_JITTER is a fraction of the delay: at least 0 and below 1")
 if WEBHOOK_CLAIM_SECONDS <= WEBHOOK_TIMEOUT_SECONDS:
     raise ImproperlyConfigured("WEBHOOK_CLAIM_SECONDS must be longer than WEBHOOK_TIMEOUT_SECONDS")
+# POS inbox (restaurant/services/inbox.py): a failed event is tried again BASE x 2^(n-1) seconds after its
+# n-th failure, at most MAX; the beat sweep picks up retries whose message was lost.
+INBOX_RETRY_BASE_SECONDS = env.float("INBOX_RETRY_BASE_SECONDS", default=30.0)
+INBOX_RETRY_MAX_SECONDS = env.float("INBOX_RETRY_MAX_SECONDS", default=3600.0)
 
 # --- Security (production) ---
 # Content-Security-Policy on every page (django-csp): scripts, styles, images and connections from this

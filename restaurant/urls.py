@@ -25,6 +25,11 @@ urlpatterns = [
         views.integrations_delivery_replay,
         name="integrations-replay",
     ),
+    path(
+        "integrations/inbox/<int:inbox_event_id>/replay",
+        views.integrations_inbox_replay,
+        name="integrations-inbox-replay",
+    ),
     path("floor/", include("floor.urls")),
     path("staff/", include("staff.urls")),
     path("schedule/", include("scheduling.urls")),

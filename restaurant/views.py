@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from restaurant.exceptions import DomainError
 from restaurant.login_guard import remember_device
-from restaurant.models import MANAGING_ROLES, OutboxEvent, Restaurant, Role, WebhookEndpoint
+from restaurant.models import MANAGING_ROLES, InboxEvent, InboxStatus, OutboxEvent, Restaurant, Role, WebhookEndpoint
 from restaurant.selectors import managed_restaurants, restaurants_for, role_in
 from restaurant.selectors.webhooks import (
     deliveries_per_hour,
@@ -23,6 +24,7 @@ from restaurant.selectors.webhooks import (
     recent_outbox_events,
     webhook_endpoints_with_health,
 )
+from restaurant.services.inbox import inbox_event_replay
 from restaurant.services.webhooks import outbox_event_replay, webhook_endpoint_enable, webhook_endpoint_send_test
 
 
@@ -179,4 +181,18 @@ def integrations_delivery_replay(request, delivery_id: int):
     event = _managed_row(request, OutboxEvent.objects.select_related("restaurant", "endpoint"), delivery_id)
     outbox_event_replay(event=event)
     messages.success(request, f"{event.event_type} to {event.endpoint.name} will be sent again.")
+    return _back_to_integrations(event.restaurant)
+
+
+@login_required
+@require_POST
+def integrations_inbox_replay(request, inbox_event_id: int):
+    event = _managed_row(request, InboxEvent.objects.select_related("restaurant"), inbox_event_id)
+    try:
+        event = inbox_event_replay(event=event)
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        outcome = "applied" if event.status == InboxStatus.PROCESSED else f"still {event.get_status_display().lower()}"
+        messages.success(request, f"{event.event_type} {event.event_id} replayed: {outcome}.")
     return _back_to_integrations(event.restaurant)

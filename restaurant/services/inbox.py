@@ -18,7 +18,7 @@ Applying an event ends in one of three states:
   item before its check's `check.opened`). A handler that later makes that thing exist returns the key,
   and every event held on it is applied then, oldest first (by the sender's timestamp);
 - failed: any other error. The error is kept, and the event is retried by Celery with exponential backoff
-  (settings `INBOX_RETRY_BASE_S`, 30 s, doubling up to `INBOX_RETRY_MAX_S`, an hour) until
+  (settings `INBOX_RETRY_BASE_SECONDS`, 30 s, doubling up to `INBOX_RETRY_MAX_SECONDS`, an hour) until
   `INBOX_MAX_ATTEMPTS`; after that it waits for someone to replay it (`inbox_event_replay`, from admin).
 
 The handlers belong to the apps (the floor's in `floor/services/pos.py`), registered from their
@@ -47,9 +47,6 @@ logger = logging.getLogger(__name__)
 
 RETRY_TASK = "restaurant.tasks.inbox_event_retry"
 INBOX_MAX_ATTEMPTS = 8
-# Defaults of the settings INBOX_RETRY_BASE_S and INBOX_RETRY_MAX_S (read at each failure).
-INBOX_RETRY_BASE_S = 30
-INBOX_RETRY_MAX_S = 3600
 EVENT_ID_MAX = InboxEvent._meta.get_field("event_id").max_length
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
@@ -202,8 +199,7 @@ def inbox_event_replay(*, event: InboxEvent) -> InboxEvent:
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff after `attempts` failed tries: 30 s, 1 min, 2 min... capped at an hour."""
-    base = getattr(settings, "INBOX_RETRY_BASE_S", INBOX_RETRY_BASE_S)
-    cap = getattr(settings, "INBOX_RETRY_MAX_S", INBOX_RETRY_MAX_S)
+    base, cap = settings.INBOX_RETRY_BASE_SECONDS, settings.INBOX_RETRY_MAX_SECONDS
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
 
 

@@ -1,7 +1,7 @@
 """The integrations page in a real chromium against a live server (under the CSP): a manager
 reaches it from the home page, sees each endpoint's health with the reason one was turned off, recent
 deliveries with their attempts, failures, the inbox with its errors and the hourly chart, and uses every
-button: send a test event, turn an endpoint back on, replay a delivery."""
+button: send a test event, turn an endpoint back on, replay a delivery, replay an inbox event."""
 
 import uuid
 from datetime import timedelta
@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from floor.models import MenuItem
 from restaurant.celery import app
 from restaurant.models import DeliveryAttempt, InboxEvent, InboxStatus, OutboxEvent, OutboxStatus
 from restaurant.services.webhooks import webhook_endpoint_create
@@ -78,12 +79,26 @@ def integrations(restaurant):
         status=InboxStatus.FAILED,
         error="no open check 991",
     )
-    yield pos, crm, delivered, gave_up
+    # Failed for a cause since gone (the database was restarting): its replay applies it.
+    menu_event = InboxEvent.objects.create(
+        restaurant=restaurant,
+        event_id="pos-evt-78",
+        event_type="menu.item_upserted",
+        status=InboxStatus.FAILED,
+        attempts=8,
+        error="OperationalError: the database system is starting up",
+        payload={
+            "type": "menu.item_upserted",
+            "timestamp": now.isoformat(),
+            "data": {"menu_item_id": "M-12", "name": "Tiramisu", "category": "dessert", "price": "8.50"},
+        },
+    )
+    yield pos, crm, delivered, gave_up, menu_event
     app.control.purge()  # the page's buttons queued deliveries no worker took
 
 
 def test_a_manager_sees_the_health_and_uses_every_button(live_server, page, manager_user, integrations):
-    pos, crm, delivered, gave_up = integrations
+    pos, crm, delivered, gave_up, menu_event = integrations
     page.add_init_script(RECORD_VIOLATIONS)
     page.goto(f"{live_server.url}/accounts/login/?next=/")
     page.get_by_label("Username").fill("manager")
@@ -131,5 +146,14 @@ def test_a_manager_sees_the_health_and_uses_every_button(live_server, page, mana
     expect(page.locator(f"[data-delivery='{gave_up.pk}']")).to_have_attribute("data-status", "pending")
     gave_up.refresh_from_db()
     assert gave_up.status == OutboxStatus.PENDING and gave_up.attempts == 0
+
+    # Replay the inbox event that failed for a passing cause: applied now, and no button once processed.
+    menu_row = page.locator(f"[data-inbox-event='{menu_event.pk}']")
+    menu_row.get_by_role("button", name="Replay event").click()
+    expect(page.locator(".messages")).to_contain_text("menu.item_upserted pos-evt-78 replayed: applied")
+    menu_row = page.locator(f"[data-inbox-event='{menu_event.pk}']")
+    expect(menu_row).to_have_attribute("data-status", "processed")
+    expect(menu_row.get_by_role("button", name="Replay event")).to_have_count(0)
+    assert MenuItem.objects.get(restaurant=menu_event.restaurant, pos_item_id="M-12").name == "Tiramisu"
 
     assert page.evaluate("window.__cspViolations") == []

@@ -326,7 +326,7 @@ def test_a_host_may_not_replay(pos, floor, host_user):
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_retries_a_failed_event_after_its_backoff(restaurant, floor, worker, settings):  # noqa: F811
-    settings.INBOX_RETRY_BASE_S = 1
+    settings.INBOX_RETRY_BASE_SECONDS = 1
     pos = PosSender(api_client_create(restaurant=restaurant, name="POS", scopes=[ApiScope.POS]))
     failed = pos.send("staff.clock_in", {"staff_id": "EMP-404"}, at=AT)
     assert failed.json()["status"] == "failed"

@@ -5,7 +5,7 @@ restaurant's manager gets 404. The signing secret is answered on create and rota
 import pytest
 from django.test import Client
 
-from restaurant.models import OutboxEvent, OutboxStatus, WebhookEndpoint
+from restaurant.models import InboxEvent, InboxStatus, OutboxEvent, OutboxStatus, WebhookEndpoint
 from restaurant.services.webhooks import webhook_endpoint_create, webhook_endpoint_send_test
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +169,27 @@ def test_the_page_costs_a_fixed_number_of_queries(manager_user, restaurant, endp
     client = page_client(manager_user)
     with django_assert_max_num_queries(12):
         assert client.get("/integrations/").status_code == 200
+
+
+def inbox_event(restaurant, *, status) -> InboxEvent:
+    return InboxEvent.objects.create(
+        restaurant=restaurant, event_id=f"evt-{status}", event_type="check.closed", status=status, error="boom"
+    )
+
+
+def test_a_processed_inbox_event_is_not_replayed_and_the_manager_is_told_why(manager_user, restaurant):
+    event = inbox_event(restaurant, status=InboxStatus.PROCESSED)
+    client = page_client(manager_user)
+    answer = client.post(f"/integrations/inbox/{event.pk}/replay", follow=True)
+    assert answer.status_code == 200 and b"replaying it would apply it twice" in answer.content
+    event.refresh_from_db()
+    assert event.status == InboxStatus.PROCESSED and event.attempts == 0
+
+
+@pytest.mark.parametrize("persona", ["host_user", "staff_user", "outsider_user"])
+def test_only_the_restaurants_managers_replay_its_inbox(request, restaurant, persona):
+    event = inbox_event(restaurant, status=InboxStatus.FAILED)
+    client = page_client(request.getfixturevalue(persona))
+    assert client.post(f"/integrations/inbox/{event.pk}/replay").status_code == 404
+    event.refresh_from_db()
+    assert event.status == InboxStatus.FAILED and event.attempts == 0
