@@ -12,7 +12,7 @@ dashboard also refreshes on reconnect, so a lost message costs at most one stale
 
 The same call is the one hook of outgoing webhooks: still inside the change's transaction it turns the
 floor's kind into the public event types (`table.state_changed`, `party.seated`, `visit.closed`,
-`waitlist.changed`; payloads in docs/pos-integration-outgoing.md) and writes them to the outbox for
+`waitlist.changed`; payloads in docs/pos-integration.md) and writes them to the outbox for
 every endpoint that wants them (`restaurant.services.webhooks.outbox_enqueue`), so they are committed,
 or rolled back, with the change. That costs one query when the restaurant has no active endpoint;
 the reads the payloads need are made only for a type someone subscribes to."""

@@ -288,7 +288,7 @@ class OutboxEvent(models.Model):
 
 
 class WebhookEventType(models.TextChoices):
-    """The public event types an endpoint subscribes to (docs/pos-integration-outgoing.md)."""
+    """The public event types an endpoint subscribes to (docs/pos-integration.md)."""
 
     TABLE_STATE_CHANGED = "table.state_changed", "Table state changed"
     PARTY_SEATED = "party.seated", "Party seated"

@@ -1,6 +1,6 @@
 """Outgoing webhooks: a restaurant's endpoints, the outbox, and delivering it.
 
-How an event travels (docs/pos-integration-outgoing.md is the integrators' side):
+How an event travels (docs/pos-integration.md is the integrators' side):
 
 1. A change calls `outbox_enqueue(...)` inside its own transaction (the floor does it from
    `floor.events.floor_changed`): one `OutboxEvent` row per active endpoint subscribed to the type, so
