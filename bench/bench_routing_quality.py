@@ -51,7 +51,7 @@ from floor.engine.floor import (  # noqa: E402
 )
 from floor.engine.floor import Party as SeatedParty  # noqa: E402
 from floor.engine.outlook import Outlook  # noqa: E402
-from floor.engine.quotes import QueuedParty, TurnModel, entry_quotes, simulate_waits, table_free_minutes  # noqa: E402
+from floor.engine.quotes import QueuedParty, TurnModel, entry_quotes, section_pacing, simulate_waits, table_free_minutes  # noqa: E402
 from floor.engine.routing import rank_seatings  # noqa: E402
 from simulator.engine import (  # noqa: E402
     FloorState,
@@ -116,41 +116,46 @@ ALONE = {
 }
 
 
+def snapshot_of(state: FloorState, *, mode: str, config: RoutingConfig, skills: dict, timezone: str) -> FloorSnapshot:
+    """The simulator's floor as the engine's one snapshot."""
+    return FloorSnapshot(
+        now=state.now,
+        mode=mode,
+        config=config,
+        tables=tuple(floor_table(t, state.now) for t in state.tables),
+        servers=tuple(
+            FloorServer(
+                staff_id=s.id,
+                name=s.name,
+                shift_id=s.id,
+                clock_in=s.clock_in,
+                section_id=s.section,
+                role=s.role,
+                takes_tables=s.role in TABLE_ROLES,
+                tier=tier_of_skill(skills[s.id]),
+                on_break=s.on_break,
+                cut=not s.accepting and not s.on_break,  # before their section opens, or after their cut
+                last_seated_at=s.last_seated_at,
+                covers_now=s.active_covers,
+                tables_now=s.open_tables,
+                covers_shift=s.covers,
+                parties_shift=s.parties,
+            )
+            for s in state.servers
+        ),
+        section_names={s.index: s.name for s in state.sections},
+        timezone=timezone,
+    )
+
+
 def engine_policy(mode: str, skills: dict[int, float], config: RoutingConfig, model: TurnModel, timezone: str):
     """A simulator seat policy that seats each party where the routing engine's top recommendation says,
     or holds it when that recommendation is a pacing hold. The engine sees the other waiting parties and
     when the busy tables should free (the quote model), as `route_party` does."""
 
     def policy(state: FloorState, party: Party) -> Seating | Hold | None:
-        tables = tuple(floor_table(t, state.now) for t in state.tables)
-        snapshot = FloorSnapshot(
-            now=state.now,
-            mode=mode,
-            config=config,
-            tables=tables,
-            servers=tuple(
-                FloorServer(
-                    staff_id=s.id,
-                    name=s.name,
-                    shift_id=s.id,
-                    clock_in=s.clock_in,
-                    section_id=s.section,
-                    role=s.role,
-                    takes_tables=s.role in TABLE_ROLES,
-                    tier=tier_of_skill(skills[s.id]),
-                    on_break=s.on_break,
-                    cut=not s.accepting and not s.on_break,  # before their section opens, or after their cut
-                    last_seated_at=s.last_seated_at,
-                    covers_now=s.active_covers,
-                    tables_now=s.open_tables,
-                    covers_shift=s.covers,
-                    parties_shift=s.parties,
-                )
-                for s in state.servers
-            ),
-            section_names={s.index: s.name for s in state.sections},
-            timezone=timezone,
-        )
+        snapshot = snapshot_of(state, mode=mode, config=config, skills=skills, timezone=timezone)
+        tables = snapshot.tables
         outlook = None
         if config.table_mix_minutes > 0:
             outlook = Outlook(
@@ -178,9 +183,12 @@ class QuoteRecorder:
     """Quotes each waiting party with the learned model, and notes the range it was quoted."""
 
     model: TurnModel
+    config: RoutingConfig  # the policy's: its pacing spaces the seatings the quote simulates
+    skills: dict[int, float]
     ranges: dict[int, tuple[int, int]] = field(default_factory=dict)  # party -> (low, high) minutes
 
     def __call__(self, state: FloorState, party: Party) -> int:
+        snapshot = snapshot_of(state, mode=ROTATION, config=self.config, skills=self.skills, timezone="UTC")
         staffed = set(state.accepting_by_section())
         tables = [floor_table(t, state.now) for t in state.tables if not staffed or t.section in staffed]
         queue = []
@@ -194,7 +202,13 @@ class QuoteRecorder:
             )
             if waiting.party is party:
                 break
-        waits = simulate_waits(tables=tables, queue=queue, model=self.model, day_part=party.day_part)
+        waits = simulate_waits(
+            tables=tables,
+            queue=queue,
+            model=self.model,
+            day_part=party.day_part,
+            pacing=section_pacing(snapshot),
+        )
         quote = entry_quotes({party.index: waits[party.index]})[party.index]
         if quote.minutes is None:
             self.ranges[party.index] = (NO_QUOTE_MINUTES, NO_QUOTE_MINUTES)
@@ -249,7 +263,7 @@ class Totals:
 
 def policies_for(plan, skills, model, seed: int, n: int, timezone: str) -> dict:
     def engine(mode, config):
-        return engine_policy(mode, skills, config, model, timezone)
+        return engine_policy(mode, skills, config, model, timezone), config
 
     return {
         "rotation": engine(ROTATION, SHIPPED),
@@ -257,8 +271,8 @@ def policies_for(plan, skills, model, seed: int, n: int, timezone: str) -> dict:
         "performance": engine(PERFORMANCE, SHIPPED),
         "rotation (today)": engine(ROTATION, TODAY),
         **{name: engine(ROTATION, config) for name, config in ALONE.items()},
-        "host rule": rotation_host_policy,
-        "random": random_policy(seed * 1000 + n),
+        "host rule": (rotation_host_policy, TODAY),
+        "random": (random_policy(seed * 1000 + n), TODAY),
     }
 
 
@@ -272,8 +286,8 @@ def run_level(evenings: int, seed: int, busy: float, config: RestaurantConfig, m
     for n in range(evenings):
         plan = plan_service(config, first + timedelta(days=n), day_part="dinner", seed=seed)
         skills = {member.index: member.skill for member in plan.restaurant.staff}
-        for name, policy in policies_for(plan, skills, model, seed, n, config.timezone).items():
-            recorder = QuoteRecorder(model)
+        for name, (policy, routing) in policies_for(plan, skills, model, seed, n, config.timezone).items():
+            recorder = QuoteRecorder(model, routing, skills)
             result = replay_service(plan, policy, recorder)
             metrics = service_metrics(result)
             t = totals.setdefault(name, Totals())
