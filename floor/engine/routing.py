@@ -308,7 +308,8 @@ class _Option:
     hold: int = 0
 
     def key(self) -> tuple:
-        return (-self.total, self.standing.rank, self.hold, self.standing.server.staff_id)
+        # On a tie, seating now beats holding.
+        return (-self.total, self.hold, self.standing.rank, self.standing.server.staff_id)
 
 
 def _options(place: _Place, takers: list[ServerStanding], party_size: int, prefs, snapshot) -> list[_Option]:
