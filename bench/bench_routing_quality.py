@@ -276,7 +276,9 @@ def policies_for(plan, skills, model, seed: int, n: int, timezone: str) -> dict:
     }
 
 
-def run_level(evenings: int, seed: int, busy: float, config: RestaurantConfig, model: TurnModel) -> dict:
+def run_level(
+    evenings: int, seed: int, busy: float, config: RestaurantConfig, model: TurnModel, only: set | None = None
+) -> dict:
     if busy != 1.0:
         config = replace(
             config, peak_rates=tuple((p, tuple(r * busy for r in rates)) for p, rates in config.peak_rates)
@@ -287,6 +289,8 @@ def run_level(evenings: int, seed: int, busy: float, config: RestaurantConfig, m
         plan = plan_service(config, first + timedelta(days=n), day_part="dinner", seed=seed)
         skills = {member.index: member.skill for member in plan.restaurant.staff}
         for name, (policy, routing) in policies_for(plan, skills, model, seed, n, config.timezone).items():
+            if only and name not in only:
+                continue
             recorder = QuoteRecorder(model, routing, skills)
             result = replay_service(plan, policy, recorder)
             metrics = service_metrics(result)
@@ -351,6 +355,7 @@ def main() -> None:
     parser.add_argument("--levels", default="1.0,1.3,1.6,2.0", help="demand levels, comma-separated")
     parser.add_argument("--busy", type=float, help="one demand level only (1.6: a busy night)")
     parser.add_argument("--json", action="store_true", help="print every figure as JSON on the last line")
+    parser.add_argument("--policies", help="only these policies, comma-separated (default: every one)")
     args = parser.parse_args()
     started = time.perf_counter()
     levels = [args.busy] if args.busy is not None else [float(x) for x in args.levels.split(",")]
@@ -368,10 +373,11 @@ def main() -> None:
     report = {}
     for busy in levels:
         level = f"x{busy:g}" if busy != int(busy) else f"x{busy:.1f}"
-        report[level] = run_level(args.evenings, args.seed, busy, config, model)
+        only = set(args.policies.split(",")) if args.policies else None
+        report[level] = run_level(args.evenings, args.seed, busy, config, model, only)
         print_level(level, report[level], evenings=args.evenings)
     for level in report:
-        if level == "x1.6":
+        if level == "x1.6" and {"rotation", "host rule"} <= set(report[level]):
             print_aims(report[level], level)
     print(f"({time.perf_counter() - started:.0f} s)")
     if args.json:

@@ -394,15 +394,16 @@ def rank_seatings(
         return Ranking(recommendations=[], reason=reason, order=order)
 
     names = reasons.short_names(snapshot.servers)
+    options = {place: _options(place, servers_for(place.section_id), party_size, prefs, snapshot) for place in places}
+    best_now = min(
+        ((option, place) for place in places for option in options[place] if not option.hold),
+        key=lambda pair: (pair[0].key(), pair[1].ids),
+    )
+    # A hold is the alternative to a double seat: when someone can take the party now without one, no hold.
+    may_hold = best_now[0].double_seat
     scored = []
-    best_now: tuple | None = None
     for place in places:
-        options = _options(place, servers_for(place.section_id), party_size, prefs, snapshot)
-        best = min(options, key=_Option.key)
-        now_options = [o for o in options if not o.hold]
-        now = min(now_options, key=_Option.key)
-        if best_now is None or (now.key(), place.ids) < (best_now[0].key(), best_now[1].ids):
-            best_now = (now, place)
+        best = min((o for o in options[place] if may_hold or not o.hold), key=_Option.key)
         scored.append(((-best.total, best.standing.rank, place.seats - party_size, place.ids), place, best))
     scored.sort(key=lambda item: item[0])
     recommendations = []

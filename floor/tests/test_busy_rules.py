@@ -65,17 +65,32 @@ def test_a_party_is_held_for_the_server_just_seated_rather_than_double_seated():
 
 
 def test_the_hold_names_the_server_who_could_take_the_party_now():
-    # By covers per hour Ana is first, then Cy, then Ben; Ana and Cy were just seated, Ben 20 minutes ago.
+    # By covers per hour Ben is first, Ana second. Both were just seated: Ben a minute ago (4 minutes to go,
+    # longer than the 3 a party may be held), Ana 3 minutes ago (2 to go). Holding for Ana beats
+    # double-seating Ben, and the sentence offers both.
+    servers = [
+        server(1, "Ana Lopez", last_seated=3, covers=10),
+        server(2, "Ben Ng", section_id=2, last_seated=1, covers=4),
+    ]
+    tables = [table(7, 2), table(9, 2, section_id=2)]
+    snap = floor(servers, tables, rotation_basis=COVERS, pacing_minutes=5, hold_minutes_max=3)
+    held, now = rank_seatings(snap, party_size=2).recommendations
+    assert (held.table_id, held.server_id, held.hold_minutes, held.score) == (7, 1, 2, 80.0)
+    assert (now.table_id, now.server_id, now.hold_minutes, now.score) == (9, 2, 0, 70.0)
+    assert held.reason == (
+        "Seat at 19:32 with Ana, or now with Ben (Table 9): Ana was just seated, Table 7 (2-top, exact fit) in 2 min"
+    )
+
+
+def test_no_hold_when_another_server_can_take_the_party_now_without_a_double_seat():
+    # Ana is first by covers but was seated 2 minutes ago; Ben, seated 20 minutes ago, takes the party now.
     servers = [
         server(1, "Ana Lopez", last_seated=2, covers=4),
         server(2, "Ben Ng", section_id=2, last_seated=20, covers=20),
-        server(3, "Cy Moss", section_id=2, last_seated=1, covers=10),
     ]
-    snap = floor(servers, [table(7, 4), table(9, 4, section_id=2)], rotation_basis=COVERS, **PACED)
-    held, now = rank_seatings(snap, party_size=2).recommendations
-    assert (held.table_id, held.server_id, held.hold_minutes, held.score) == (7, 1, 3, 45.0)
-    assert (now.table_id, now.server_id, now.hold_minutes, now.score) == (9, 2, 0, 40.0)
-    assert held.reason.startswith("Seat at 19:33 with Ana, or now with Ben (Table 9): Ana was just seated")
+    snap = floor(servers, [table(7, 2), table(9, 2, section_id=2)], rotation_basis=COVERS, **PACED)
+    ranked = rank_seatings(snap, party_size=2).recommendations
+    assert [(r.server_id, r.hold_minutes) for r in ranked] == [(2, 0), (1, 0)]
 
 
 def test_without_pacing_the_double_seat_is_recommended_now():
