@@ -30,10 +30,10 @@ class Reactions:
 
     double_seat_minutes: float = 5.0  # another party seated to the same server this recently: a double seat
     double_seat_turn: float = 0.08  # each double seat: the new party's turn this much longer
-    double_seat_tip_points: float = 1.5  # ... and its tip this many percentage points lower
+    double_seat_tip_points: float = 1.0  # ... and its tip this many percentage points lower
     capacity_by_tier: tuple[tuple[str, int], ...] = (("developing", 3), ("standard", 4), ("strong", 5))
     over_capacity_turn: float = 0.10  # each open table beyond the server's capacity
-    over_capacity_tip_points: float = 2.0
+    over_capacity_tip_points: float = 1.0
     max_turn_factor: float = 1.5
 
     @classmethod

@@ -19,8 +19,8 @@ def test_a_double_seat_slows_the_turn_and_lowers_the_tip():
         skill=0.5, seated_before=[NOW - timedelta(minutes=4), NOW - timedelta(minutes=1)], open_tables=2, now=NOW
     )
     assert calm == (1.0, 0.0)
-    assert doubled == pytest.approx((1.08, 1.5))
-    assert tripled == pytest.approx((1.16, 3.0))
+    assert doubled == pytest.approx((1.08, 1.0))
+    assert tripled == pytest.approx((1.16, 2.0))
 
 
 @pytest.mark.parametrize("skill, capacity", [(0.2, 3), (0.5, 4), (0.9, 5)])
@@ -30,7 +30,7 @@ def test_a_server_carries_tables_by_tier_and_slows_beyond(skill, capacity):
     at_capacity = reactions.effect(skill=skill, seated_before=[], open_tables=capacity - 1, now=NOW)
     one_over = reactions.effect(skill=skill, seated_before=[], open_tables=capacity, now=NOW)
     assert at_capacity == (1.0, 0.0)
-    assert one_over == pytest.approx((1.10, 2.0))
+    assert one_over == pytest.approx((1.10, 1.0))
     assert tier_of_skill(skill) == {3: "developing", 4: "standard", 5: "strong"}[capacity]
 
 
