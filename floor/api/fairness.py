@@ -37,7 +37,7 @@ class FairnessSerializer(serializers.Serializer):
     double_seat_minutes = serializers.FloatField(help_text="Seated again sooner than this counts as a double seat.")
 
 
-class RoutingSettingsSerializer(serializers.Serializer):
+class FloorRoutingSettingsSerializer(serializers.Serializer):
     mode = serializers.CharField(read_only=True)
     pacing_minutes = serializers.IntegerField(
         min_value=0,
@@ -73,22 +73,22 @@ class RoutingSettingsView(HostStandView):
     """The routing mode, pacing interval and rotation basis; owners and managers change the last two
     (the mode has its own endpoint)."""
 
-    serializer_class = RoutingSettingsSerializer
+    serializer_class = FloorRoutingSettingsSerializer
     write_roles = MANAGING_ROLES
     write_scopes = ()
 
-    @extend_schema(tags=TAGS, summary="The routing settings", responses={200: RoutingSettingsSerializer})
+    @extend_schema(tags=TAGS, summary="The routing settings", responses={200: FloorRoutingSettingsSerializer})
     def get(self, request, restaurant_id):
-        return Response(RoutingSettingsSerializer(_settings_body(self.get_restaurant())).data)
+        return Response(FloorRoutingSettingsSerializer(_settings_body(self.get_restaurant())).data)
 
     @extend_schema(
         tags=TAGS,
         summary="Set the pacing interval and the rotation basis",
-        request=RoutingSettingsSerializer,
-        responses={200: RoutingSettingsSerializer},
+        request=FloorRoutingSettingsSerializer,
+        responses={200: FloorRoutingSettingsSerializer},
     )
     def post(self, request, restaurant_id):
-        changes = self.valid_input(RoutingSettingsSerializer)
+        changes = self.valid_input(FloorRoutingSettingsSerializer)
         restaurant = self.get_restaurant()
         routing_settings_set(restaurant=restaurant, role=self.get_role(), changes=dict(changes))
-        return Response(RoutingSettingsSerializer(_settings_body(restaurant)).data)
+        return Response(FloorRoutingSettingsSerializer(_settings_body(restaurant)).data)
