@@ -14,7 +14,8 @@ let queued = null;
 
 function summaryText(data) {
   const doubles = `${data.double_seats} double ${plural(data.double_seats, "seat", "seats")} tonight`;
-  return `Gini ${data.gini.toFixed(3)} (0 is even) · ${data.mean_covers_per_hour} covers per server-hour on average · ${doubles}`;
+  const mean = `${data.mean_covers_per_hour} covers per server-hour on average`;
+  return `Gini ${data.gini.toFixed(3)} (0 is even) · ${mean} · ${doubles}`;
 }
 
 function behindRows(data) {
@@ -26,7 +27,8 @@ function behindRows(data) {
       "li",
       { class: "row", "data-staff-id": s.staff_id },
       h("strong", null, s.name),
-      ` is ${s.behind_covers} ${plural(s.behind_covers, "cover", "covers")} behind (${s.covers_per_hour} covers/h, ${s.covers} covers in ${s.hours} h)`,
+      ` is ${s.behind_covers} ${plural(s.behind_covers, "cover", "covers")} behind`,
+      ` (${s.covers_per_hour} covers/h, ${s.covers} covers in ${s.hours} h)`,
     ),
   );
 }
@@ -56,7 +58,12 @@ function render(data) {
   fill(
     document.getElementById("fairness-table"),
     ...data.servers.map((s) =>
-      h("tr", null, h("th", { scope: "row" }, s.name), h("td", null, String(s.covers)), h("td", null, String(s.hours)), h("td", null, String(s.covers_per_hour)), h("td", null, String(s.double_seats))),
+      h(
+        "tr",
+        null,
+        h("th", { scope: "row" }, s.name),
+        ...[s.covers, s.hours, s.covers_per_hour, s.double_seats].map((value) => h("td", null, String(value))),
+      ),
     ),
   );
   drawChart(data);
