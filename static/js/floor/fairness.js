@@ -13,7 +13,7 @@ let lastFetch = 0;
 let queued = null;
 
 function summaryText(data) {
-  const doubles = `${data.double_seats} double ${plural(data.double_seats, "seat", "seats")} tonight`;
+  const doubles = `${plural(data.double_seats, "double seat")} tonight`;
   const mean = `${data.mean_covers_per_hour} covers per server-hour on average`;
   return `Gini ${data.gini.toFixed(3)} (0 is even) · ${mean} · ${doubles}`;
 }
@@ -27,7 +27,7 @@ function behindRows(data) {
       "li",
       { class: "row", "data-staff-id": s.staff_id },
       h("strong", null, s.name),
-      ` is ${s.behind_covers} ${plural(s.behind_covers, "cover", "covers")} behind`,
+      ` is ${plural(s.behind_covers, "cover")} behind`,
       ` (${s.covers_per_hour} covers/h, ${s.covers} covers in ${s.hours} h)`,
     ),
   );
