@@ -1,24 +1,32 @@
-"""Quality figures of the routing engine and the learned wait quotes, on simulated evenings.
+"""Quality figures of the routing engine and the learned wait quotes, on simulated evenings, quiet to
+very busy.
 
-Replays the same simulated dinners (simulator.engine: same guests, same staff, same dining times)
-through the routing engine in each mode, through the simulator's random-assignment baseline and through
-its plain "host rotation" rule, and prints per policy: the Gini coefficient of covers per server-hour,
-the most covers any server got in any 15 minutes, double-seats (one server seated twice within 5
-minutes), table utilisation and the guests' wait. Then the waitlist: the mean absolute error of our
-learned quote against the actual wait, next to a naive quote (10 minutes per party ahead + 10) and the
-simulator's host rule of thumb, all three asked at the same moment about the same parties.
+Replays the same simulated dinners (simulator.engine: same guests, same staff, same dining times, the
+servers' reactions to double seats and overload) at each demand level (the dinner's arrival rate x1.0,
+x1.3, x1.6, x2.0) through every policy side by side: the routing engine as it ships (rotation, balanced,
+performance, with the busy-night rules on), the engine as it was before them ("rotation (today)"),
+that one with each busy-night rule alone (covers basis, table mix, pacing: each change measured
+alone), the simulator's plain host rule (rotation by section, smallest table that fits) and random
+seating. Per policy: the Gini of covers per server-hour (mean of evenings), double seats per evening
+(one server seated twice within 5 minutes), the share of parties who walked away, the mean wait of
+seated parties, covers seated per evening, the mean absolute error of the learned quote, and the share
+of quoted parties seated within the range they were quoted. At x1.6 it checks the issue's aims
+against the host rule. `--json` prints every figure as one JSON object on the last line:
+{"x1.6": {"rotation": {"gini", "double_seats", "walked", "wait_mean", "covers", "quote_mae",
+"within_quote"}, "host rule": {...}, ...}, ...}.
 
-The engine runs exactly as in production (floor.engine.routing.rank_seatings and
-floor.engine.quotes.simulate_waits, the pure cores route_party and the waitlist use); only the
-loading from the database is replaced by an adapter from the simulator's floor. No database, and no
-Django: the engine imports none.
+The engine runs exactly as in production (floor.engine.routing.rank_seatings with its outlook, and
+floor.engine.quotes); only the loading from the database is replaced by an adapter from the simulator's
+floor. No database, and no Django: the engine imports none.
 
-    .venv/bin/python bench/bench_routing_quality.py [--evenings 14] [--seed 7] [--busy 1.3]
+    .venv/bin/python bench/bench_routing_quality.py [--evenings 14] [--seed 7] [--levels 1.0,1.3,1.6,2.0]
+        [--busy 1.6] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -31,12 +39,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from floor.engine.floor import (  # noqa: E402
     BALANCED,
-    DEVELOPING,
+    COVERS,
     OCCUPIED,
     PERFORMANCE,
     ROTATION,
-    STANDARD,
-    STRONG,
     FloorServer,
     FloorSnapshot,
     FloorTable,
@@ -44,14 +50,15 @@ from floor.engine.floor import (  # noqa: E402
     RoutingConfig,
 )
 from floor.engine.floor import Party as SeatedParty  # noqa: E402
-from floor.engine.quotes import QueuedParty, TurnModel, quote_minutes, simulate_waits  # noqa: E402
+from floor.engine.outlook import Outlook  # noqa: E402
+from floor.engine.quotes import QueuedParty, TurnModel, entry_quotes, section_pacing, simulate_waits, table_free_minutes  # noqa: E402
 from floor.engine.routing import rank_seatings  # noqa: E402
 from simulator.engine import (  # noqa: E402
     FloorState,
+    Hold,
     Party,
     RestaurantConfig,
     Seating,
-    host_quote,
     plan_service,
     random_policy,
     replay_service,
@@ -59,20 +66,12 @@ from simulator.engine import (  # noqa: E402
     service_metrics,
     simulate_history,
 )
+from simulator.reactions import tier_of_skill  # noqa: E402
 
 HISTORY_START = date(2026, 2, 2)  # a Monday
 HISTORY_DAYS = 28
 NO_QUOTE_MINUTES = 120  # a party no table here could seat: quote long (they will walk)
 TABLE_ROLES = ("server", "bartender")  # the roles that take tables (staff.models.PERFORMANCE_TRACKED_ROLES)
-
-
-def tier_of(skill: float) -> str:
-    """The bench's stand-in for the weekly tier job: the simulator's skill, cut in thirds."""
-    if skill >= 0.7:
-        return STRONG
-    if skill < 0.4:
-        return DEVELOPING
-    return STANDARD
 
 
 def party_preferences(party: Party) -> Preferences:
@@ -104,42 +103,73 @@ def floor_table(t, now) -> FloorTable:
 # -- the seat policy: the routing engine on the simulator's floor ----------------------------------
 
 
-def engine_policy(mode: str, skills: dict[int, float]):
-    """A simulator seat policy that seats each party where the routing engine's top recommendation says."""
-    config = RoutingConfig()  # the settings a new restaurant starts with
+# The restaurant defaults before the busy-night rules, and the settings the engine ships with now
+# (restaurant.models.default_routing_settings): each busy-night rule is also measured alone.
+TODAY = RoutingConfig()
+SHIPPED = RoutingConfig.from_settings(
+    {"pacing_minutes": 5, "hold_minutes_max": 5, "rotation_basis": COVERS, "table_mix_minutes": 10}
+)
+ALONE = {
+    "+ covers basis": replace(TODAY, rotation_basis=COVERS),
+    "+ table mix": replace(TODAY, table_mix_minutes=SHIPPED.table_mix_minutes),
+    "+ pacing": replace(TODAY, pacing_minutes=SHIPPED.pacing_minutes, hold_minutes_max=SHIPPED.hold_minutes_max),
+}
 
-    def policy(state: FloorState, party: Party) -> Seating | None:
-        snapshot = FloorSnapshot(
-            now=state.now,
-            mode=mode,
-            config=config,
-            tables=tuple(floor_table(t, state.now) for t in state.tables),
-            servers=tuple(
-                FloorServer(
-                    staff_id=s.id,
-                    name=s.name,
-                    shift_id=s.id,
-                    clock_in=s.clock_in,
-                    section_id=s.section,
-                    role=s.role,
-                    takes_tables=s.role in TABLE_ROLES,
-                    tier=tier_of(skills[s.id]),
-                    on_break=s.on_break,
-                    cut=not s.accepting and not s.on_break,  # before their section opens, or after their cut
-                    last_seated_at=s.last_seated_at,
-                    covers_now=s.active_covers,
-                    tables_now=s.open_tables,
-                    covers_shift=s.covers,
-                    parties_shift=s.parties,
-                )
-                for s in state.servers
-            ),
-            section_names={s.index: s.name for s in state.sections},
+
+def snapshot_of(state: FloorState, *, mode: str, config: RoutingConfig, skills: dict, timezone: str) -> FloorSnapshot:
+    """The simulator's floor as the engine's one snapshot."""
+    return FloorSnapshot(
+        now=state.now,
+        mode=mode,
+        config=config,
+        tables=tuple(floor_table(t, state.now) for t in state.tables),
+        servers=tuple(
+            FloorServer(
+                staff_id=s.id,
+                name=s.name,
+                shift_id=s.id,
+                clock_in=s.clock_in,
+                section_id=s.section,
+                role=s.role,
+                takes_tables=s.role in TABLE_ROLES,
+                tier=tier_of_skill(skills[s.id]),
+                on_break=s.on_break,
+                cut=not s.accepting and not s.on_break,  # before their section opens, or after their cut
+                last_seated_at=s.last_seated_at,
+                covers_now=s.active_covers,
+                tables_now=s.open_tables,
+                covers_shift=s.covers,
+                parties_shift=s.parties,
+            )
+            for s in state.servers
+        ),
+        section_names={s.index: s.name for s in state.sections},
+        timezone=timezone,
+    )
+
+
+def engine_policy(mode: str, skills: dict[int, float], config: RoutingConfig, model: TurnModel, timezone: str):
+    """A simulator seat policy that seats each party where the routing engine's top recommendation says,
+    or holds it when that recommendation is a pacing hold. The engine sees the other waiting parties and
+    when the busy tables should free (the quote model), as `route_party` does."""
+
+    def policy(state: FloorState, party: Party) -> Seating | Hold | None:
+        snapshot = snapshot_of(state, mode=mode, config=config, skills=skills, timezone=timezone)
+        tables = snapshot.tables
+        outlook = None
+        if config.table_mix_minutes > 0:
+            outlook = Outlook(
+                waiting=tuple(w.party.size for w in state.waitlist if w.party is not party),
+                frees_in=table_free_minutes(list(tables), model, party.day_part),
+            )
+        ranking = rank_seatings(
+            snapshot, party_size=party.size, preferences=party_preferences(party), limit=1, outlook=outlook
         )
-        ranking = rank_seatings(snapshot, party_size=party.size, preferences=party_preferences(party), limit=1)
         if not ranking.recommendations:
             return None
         top = ranking.recommendations[0]
+        if top.hold_minutes:
+            return Hold(until=state.now + timedelta(minutes=top.hold_minutes))
         return Seating(tuple(top.table_ids), top.server_id)
 
     return policy
@@ -150,14 +180,15 @@ def engine_policy(mode: str, skills: dict[int, float]):
 
 @dataclass
 class QuoteRecorder:
-    """Quotes each waiting party with the learned model and notes what the other rules would have said."""
+    """Quotes each waiting party with the learned model, and notes the range it was quoted."""
 
     model: TurnModel
-    quotes: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # party -> (ours, naive, host)
-    seconds: float = 0.0
+    config: RoutingConfig  # the policy's: its pacing spaces the seatings the quote simulates
+    skills: dict[int, float]
+    ranges: dict[int, tuple[int, int]] = field(default_factory=dict)  # party -> (low, high) minutes
 
     def __call__(self, state: FloorState, party: Party) -> int:
-        started = time.perf_counter()
+        snapshot = snapshot_of(state, mode=ROTATION, config=self.config, skills=self.skills, timezone="UTC")
         staffed = set(state.accepting_by_section())
         tables = [floor_table(t, state.now) for t in state.tables if not staffed or t.section in staffed]
         queue = []
@@ -171,13 +202,19 @@ class QuoteRecorder:
             )
             if waiting.party is party:
                 break
-        waits = simulate_waits(tables=tables, queue=queue, model=self.model, day_part=party.day_part)
-        ours = quote_minutes(waits[party.index])
-        ours = NO_QUOTE_MINUTES if ours is None else ours
-        naive = 10 * (len(queue) - 1) + 10
-        self.quotes[party.index] = (ours, naive, host_quote(state, party))
-        self.seconds += time.perf_counter() - started
-        return ours
+        waits = simulate_waits(
+            tables=tables,
+            queue=queue,
+            model=self.model,
+            day_part=party.day_part,
+            pacing=section_pacing(snapshot),
+        )
+        quote = entry_quotes({party.index: waits[party.index]})[party.index]
+        if quote.minutes is None:
+            self.ranges[party.index] = (NO_QUOTE_MINUTES, NO_QUOTE_MINUTES)
+            return NO_QUOTE_MINUTES
+        self.ranges[party.index] = (quote.low, quote.high)
+        return quote.minutes
 
 
 def learn_model(config: RestaurantConfig, seed: int) -> tuple[TurnModel, dict]:
@@ -199,134 +236,152 @@ def learn_model(config: RestaurantConfig, seed: int) -> tuple[TurnModel, dict]:
 # -- running and printing ---------------------------------------------------------------------------
 
 
-POLICIES = ("rotation", "balanced", "performance", "host rule", "random")
-
-
 @dataclass
 class Totals:
-    """Figures of one policy summed over the evenings."""
+    """Figures of one policy summed over the evenings of one demand level."""
 
     ginis: list[float] = field(default_factory=list)
-    bursts: list[int] = field(default_factory=list)
     doubles: int = 0
-    utilisation: list[float] = field(default_factory=list)
     waits: list[float] = field(default_factory=list)
     parties: int = 0
     walkaways: int = 0
-    errors: dict[str, list[float]] = field(default_factory=lambda: {"ours": [], "naive": [], "host": []})
-    actual: list[float] = field(default_factory=list)
-    quote_seconds: float = 0.0
-    quotes: int = 0
+    covers: int = 0
+    errors: list[float] = field(default_factory=list)
+    within: list[bool] = field(default_factory=list)
+
+    def figures(self, evenings: int) -> dict:
+        return {
+            "gini": round(statistics.mean(self.ginis), 4),
+            "double_seats": round(self.doubles / evenings, 2),
+            "walked": round(self.walkaways / max(self.parties, 1), 4),
+            "wait_mean": round(statistics.mean(self.waits), 2) if self.waits else 0.0,
+            "covers": round(self.covers / evenings, 1),
+            "quote_mae": round(statistics.mean(self.errors), 2) if self.errors else None,
+            "within_quote": round(sum(self.within) / len(self.within), 4) if self.within else None,
+        }
 
 
-def run(evenings: int, seed: int, busy: float, config: RestaurantConfig) -> tuple[dict[str, Totals], dict]:
-    model, learned = learn_model(config, seed)
+def policies_for(plan, skills, model, seed: int, n: int, timezone: str) -> dict:
+    def engine(mode, config):
+        return engine_policy(mode, skills, config, model, timezone), config
+
+    return {
+        "rotation": engine(ROTATION, SHIPPED),
+        "balanced": engine(BALANCED, SHIPPED),
+        "performance": engine(PERFORMANCE, SHIPPED),
+        "rotation (today)": engine(ROTATION, TODAY),
+        **{name: engine(ROTATION, config) for name, config in ALONE.items()},
+        "host rule": (rotation_host_policy, TODAY),
+        "random": (random_policy(seed * 1000 + n), TODAY),
+    }
+
+
+def run_level(
+    evenings: int, seed: int, busy: float, config: RestaurantConfig, model: TurnModel, only: set | None = None
+) -> dict:
     if busy != 1.0:
         config = replace(
             config, peak_rates=tuple((p, tuple(r * busy for r in rates)) for p, rates in config.peak_rates)
         )
     first = HISTORY_START + timedelta(days=HISTORY_DAYS)
-    totals = {name: Totals() for name in POLICIES}
+    totals: dict[str, Totals] = {}
     for n in range(evenings):
         plan = plan_service(config, first + timedelta(days=n), day_part="dinner", seed=seed)
         skills = {member.index: member.skill for member in plan.restaurant.staff}
-        policies = {
-            "rotation": engine_policy(ROTATION, skills),
-            "balanced": engine_policy(BALANCED, skills),
-            "performance": engine_policy(PERFORMANCE, skills),
-            "host rule": rotation_host_policy,
-            "random": random_policy(seed * 1000 + n),
-        }
-        for name, policy in policies.items():
-            recorder = QuoteRecorder(model)
+        for name, (policy, routing) in policies_for(plan, skills, model, seed, n, config.timezone).items():
+            if only and name not in only:
+                continue
+            recorder = QuoteRecorder(model, routing, skills)
             result = replay_service(plan, policy, recorder)
             metrics = service_metrics(result)
-            t = totals[name]
+            t = totals.setdefault(name, Totals())
             t.ginis.append(metrics.covers_per_server_hour_gini)
-            t.bursts.append(metrics.max_covers_in_15_min)
             t.doubles += metrics.double_seats
-            t.utilisation.append(metrics.table_utilisation)
             t.waits += list(result.party_waits.values())
             t.parties += metrics.parties
             t.walkaways += metrics.walkaways
-            t.quote_seconds += recorder.seconds
-            t.quotes += len(recorder.quotes)
+            t.covers += sum(visit.party_size for visit in result.visits)
             for entry in result.waitlist:
                 if entry.status != "seated" or entry.actual_wait_minutes is None:
                     continue
-                ours, naive, host = recorder.quotes[entry.party]
+                low, high = recorder.ranges[entry.party]
                 actual = entry.actual_wait_minutes
-                t.actual.append(actual)
-                t.errors["ours"].append(abs(ours - actual))
-                t.errors["naive"].append(abs(naive - actual))
-                t.errors["host"].append(abs(host - actual))
-    return totals, learned
+                t.errors.append(abs(entry.quoted_wait_minutes - actual))
+                t.within.append(low <= actual <= high)
+    return {name: t.figures(evenings) for name, t in totals.items()}
 
 
-def print_report(totals: dict[str, Totals], learned: dict, *, evenings: int, seed: int, busy: float) -> None:
-    print(
-        f"Routing quality: {evenings} simulated dinners (demo restaurant, seed {seed}, demand x{busy:g}), "
-        f"learned from {learned['visits']} visits, {learned['bussings']} bussings, "
-        f"{learned['waitlist']} waitlist entries of {HISTORY_DAYS} days"
-    )
-    print(
-        "(Gini of covers per server-hour, mean of evenings; most covers one server got in 15 minutes, worst and\n"
-        " mean of evenings; double-seats per evening; table utilisation; wait of seated parties, mean and p90,\n"
-        " minutes; share of parties who walked away)"
-    )
+AIMS = (  # (figure, most allowed as a share of the host rule's, or least: "covers" at least equal)
+    ("gini", 0.7),
+    ("double_seats", 0.6),
+    ("walked", 0.85),
+    ("wait_mean", 1.05),
+)
+
+
+def print_level(level: str, figures: dict, *, evenings: int) -> None:
+    print(f"Demand {level} ({evenings} dinners)")
     header = (
-        f"{'policy':<12} {'gini cov/h':>10} {'15min max':>9} {'mean':>5} {'dbl/eve':>7} {'util':>6} "
-        f"{'wait':>5} {'p90':>5} {'walked':>6}"
+        f"{'policy':<17} {'gini cov/h':>10} {'dbl/eve':>7} {'walked':>7} {'wait':>5} {'covers':>7} "
+        f"{'quote MAE':>9} {'in range':>8}"
     )
     print(header)
     print("-" * len(header))
-    for name, t in totals.items():
-        waits = sorted(t.waits) or [0.0]
+    for name, f in figures.items():
+        mae = "-" if f["quote_mae"] is None else f"{f['quote_mae']:.1f}"
+        within = "-" if f["within_quote"] is None else f"{f['within_quote']:.0%}"
         print(
-            f"{name:<12} {statistics.mean(t.ginis):>10.3f} {max(t.bursts):>9d} {statistics.mean(t.bursts):>5.1f} "
-            f"{t.doubles / evenings:>7.1f} {statistics.mean(t.utilisation):>6.3f} "
-            f"{statistics.mean(waits):>5.1f} {waits[int(0.9 * (len(waits) - 1))]:>5.1f} "
-            f"{t.walkaways / max(t.parties, 1):>6.1%}"
+            f"{name:<17} {f['gini']:>10.3f} {f['double_seats']:>7.1f} {f['walked']:>7.1%} {f['wait_mean']:>5.1f} "
+            f"{f['covers']:>7.1f} {mae:>9} {within:>8}"
         )
-    rotation, random_ = totals["rotation"], totals["random"]
-    fairer = sum(r < b for r, b in zip(rotation.ginis, random_.ginis, strict=True))
-    print(
-        f"rotation vs random: Gini {statistics.mean(rotation.ginis):.3f} vs {statistics.mean(random_.ginis):.3f} "
-        f"({1 - statistics.mean(rotation.ginis) / statistics.mean(random_.ginis):.0%} lower), "
-        f"fairer on {fairer} of {evenings} evenings"
-    )
     print()
-    print("Waitlist quotes (parties that waited and were seated; same parties, same moment, per policy run)")
-    header = (
-        f"{'policy':<12} {'parties':>7} {'actual':>6} {'ours MAE':>8} {'naive MAE':>9} {'host MAE':>8} "
-        f"{'ours/naive':>10}"
-    )
-    print(header)
-    print("-" * len(header))
-    for name, t in totals.items():
-        if not t.actual:
-            print(f"{name:<12} {0:>7d}")
-            continue
-        mae = {kind: statistics.mean(errors) for kind, errors in t.errors.items()}
-        print(
-            f"{name:<12} {len(t.actual):>7d} {statistics.mean(t.actual):>6.1f} {mae['ours']:>8.1f} "
-            f"{mae['naive']:>9.1f} {mae['host']:>8.1f} {mae['ours'] / mae['naive']:>10.2f}"
-        )
-    all_quotes = sum(t.quotes for t in totals.values())
-    seconds = sum(t.quote_seconds for t in totals.values())
-    print(f"quote time: {1000 * seconds / max(all_quotes, 1):.1f} ms per quote ({all_quotes} quotes)")
+
+
+def print_aims(figures: dict, level: str) -> None:
+    ours, host = figures["rotation"], figures["host rule"]
+    print(f"Aims at {level}, rotation against the host rule (same arrivals, same run):")
+    for key, most in AIMS:
+        ratio = ours[key] / host[key] if host[key] else float("inf")
+        verdict = "met" if ratio <= most else f"missed by {ratio - most:.2f}x"
+        print(f"  {key:<13} {ours[key]:>8.3f} vs {host[key]:>8.3f} = {ratio:.2f}x (aim <= {most}x): {verdict}")
+    verdict = "met" if ours["covers"] >= host["covers"] else f"missed by {host['covers'] - ours['covers']:.1f}"
+    print(f"  {'covers':<13} {ours['covers']:>8.1f} vs {host['covers']:>8.1f} (aim >= host rule): {verdict}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--evenings", type=int, default=14, help="dinners to replay (default 14: two weeks)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--busy", type=float, default=1.0, help="scale the dinner demand (1.3: a busier season)")
+    parser.add_argument("--levels", default="1.0,1.3,1.6,2.0", help="demand levels, comma-separated")
+    parser.add_argument("--busy", type=float, help="one demand level only (1.6: a busy night)")
+    parser.add_argument("--json", action="store_true", help="print every figure as JSON on the last line")
+    parser.add_argument("--policies", help="only these policies, comma-separated (default: every one)")
     args = parser.parse_args()
     started = time.perf_counter()
-    totals, learned = run(args.evenings, args.seed, args.busy, RestaurantConfig.demo())
-    print_report(totals, learned, evenings=args.evenings, seed=args.seed, busy=args.busy)
+    levels = [args.busy] if args.busy is not None else [float(x) for x in args.levels.split(",")]
+    config = RestaurantConfig.demo()
+    model, learned = learn_model(config, args.seed)
+    print(
+        f"Routing quality: demo restaurant, seed {args.seed}, quotes learned from {learned['visits']} visits, "
+        f"{learned['bussings']} bussings, {learned['waitlist']} waitlist entries of {HISTORY_DAYS} days"
+    )
+    print(
+        "(Gini of covers per server-hour, mean of evenings; double seats per evening; share of parties who\n"
+        " walked away; mean wait of seated parties, minutes; covers seated per evening; quote MAE, minutes;\n"
+        " share of quoted parties seated within the range they were quoted)\n"
+    )
+    report = {}
+    for busy in levels:
+        level = f"x{busy:g}" if busy != int(busy) else f"x{busy:.1f}"
+        only = set(args.policies.split(",")) if args.policies else None
+        report[level] = run_level(args.evenings, args.seed, busy, config, model, only)
+        print_level(level, report[level], evenings=args.evenings)
+    for level in report:
+        if level == "x1.6" and {"rotation", "host rule"} <= set(report[level]):
+            print_aims(report[level], level)
     print(f"({time.perf_counter() - started:.0f} s)")
+    if args.json:
+        print(json.dumps(report))
 
 
 if __name__ == "__main__":

@@ -31,12 +31,39 @@ def default_day_parts() -> list:
 
 
 def default_routing_settings() -> dict:
+    """The routing engine's settings (floor.engine.floor.RoutingConfig says what each one does)."""
     return {
         "double_seat_window_minutes": 5,
         "double_seat_penalty": 30.0,
         "performance_covers_gap_cap": 8,
         "large_party_size": 6,
+        "pacing_minutes": 5,
+        "hold_minutes_max": 5,
+        "rotation_basis": "covers",
+        "table_mix_minutes": 10,
     }
+
+
+ROTATION_BASES = ("turns", "covers")
+# Minutes settings and the range each may take: (least, most).
+ROUTING_MINUTES_BOUNDS = {
+    "double_seat_window_minutes": (0, 240),
+    "pacing_minutes": (0, 30),
+    "hold_minutes_max": (0, 15),
+    "table_mix_minutes": (0, 30),
+}
+
+
+def routing_settings_errors(settings: dict) -> dict[str, str]:
+    """What is wrong with these routing settings, by key (empty when nothing is)."""
+    errors = {}
+    for key, (least, most) in ROUTING_MINUTES_BOUNDS.items():
+        value = settings.get(key, least)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not least <= value <= most:
+            errors[key] = f"{key} must be a number of minutes from {least} to {most}"
+    if settings.get("rotation_basis", "turns") not in ROTATION_BASES:
+        errors["rotation_basis"] = f"rotation_basis must be one of {', '.join(ROTATION_BASES)}"
+    return errors
 
 
 def _parse_hhmm(value: str, field: str) -> time:
@@ -99,6 +126,9 @@ class Restaurant(models.Model):
         unknown = set(self.routing_settings or {}) - set(default_routing_settings())
         if unknown:
             raise ValidationError({"routing_settings": f"unknown settings: {', '.join(sorted(unknown))}"})
+        errors = routing_settings_errors(self.routing_settings or {})
+        if errors:
+            raise ValidationError({"routing_settings": "; ".join(errors[key] for key in sorted(errors))})
 
     @property
     def routing_config(self) -> dict:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 
+from simulator.reactions import Reactions
+
 ROLES = ("server", "bartender", "host", "busser", "runner")
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -326,6 +328,8 @@ class RestaurantConfig:
     live_before_minutes: int = 120
     live_after_minutes: int = 60
     time_off_share: float = 0.3
+    # How servers react to double seats and to more tables than their tier carries (docs/simulator.md).
+    reactions: Reactions = Reactions()
 
     @classmethod
     def demo(cls) -> RestaurantConfig:

@@ -199,9 +199,17 @@ class Kitchen:
         return rng.choices(items, cum_weights=self._weights[key])[0]
 
     def check(
-        self, party: Party, *, skill: float, part: DayPart | None, seated_at: datetime, minutes: float
+        self,
+        party: Party,
+        *,
+        skill: float,
+        part: DayPart | None,
+        seated_at: datetime,
+        minutes: float,
+        tip_points_lost: float = 0.0,
     ) -> tuple[list[ItemRecord], Decimal, Decimal, Decimal, Decimal]:
-        """Items, subtotal, tax, tip and discount of a party's check, from the party's own seed."""
+        """Items, subtotal, tax, tip and discount of a party's check, from the party's own seed; a
+        rushed server's tip is `tip_points_lost` percentage points lower (simulator.reactions)."""
         rng = random.Random(party.seed)
         alcohol_factor = part.alcohol_factor if part else 1.0
         dessert_factor = part.dessert_factor if part else 1.0
@@ -263,7 +271,7 @@ class Kitchen:
         if rng.random() < 0.02:
             tip = Decimal(0)  # cash tip, not on the card
         else:
-            pct = min(0.30, max(0.08, rng.gauss(0.165 + 0.045 * skill, 0.02)))
+            pct = max(0.0, min(0.30, max(0.08, rng.gauss(0.165 + 0.045 * skill, 0.02))) - tip_points_lost / 100)
             tip = (subtotal * Decimal(str(round(pct, 4)))).quantize(CENT, ROUND_HALF_UP)
         return items, subtotal, tax, tip, discount
 

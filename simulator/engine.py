@@ -20,10 +20,12 @@ from simulator.demand import arrivals_between, day_part_rate, day_part_window, d
 from simulator.history import History, build_restaurant, simulate_history
 from simulator.metrics import ServiceMetrics, gini, service_metrics
 from simulator.policies import host_quote, random_policy, rotation_host_policy
+from simulator.reactions import Reactions
 from simulator.records import Party
 from simulator.roster import Block, Roster
 from simulator.service import (
     FloorState,
+    Hold,
     InvalidSeating,
     QuotePolicy,
     Seating,
@@ -41,10 +43,12 @@ __all__ = [
     "DayPart",
     "FloorState",
     "History",
+    "Hold",
     "InvalidSeating",
     "MenuItemSpec",
     "Party",
     "QuotePolicy",
+    "Reactions",
     "RestaurantConfig",
     "Seating",
     "SeatPolicy",

@@ -129,7 +129,15 @@ class Seating:
     server_id: int
 
 
-SeatPolicy = Callable[[FloorState, Party], Seating | None]
+@dataclass(frozen=True)
+class Hold:
+    """A policy's answer: let the party wait until `until`, when the host looks again (a brief hold
+    instead of a double seat). Without one, the host looks again at the next arrival or bussed table."""
+
+    until: datetime
+
+
+SeatPolicy = Callable[[FloorState, Party], Seating | Hold | None]
 QuotePolicy = Callable[[FloorState, Party], int]
 
 
@@ -207,6 +215,8 @@ class _Service:
         self.changes: list[StateChangeRecord] = []
         self.walkaways = 0
         self.waits: dict[int, float] = {}
+        self.seat_times: dict[int, list[datetime]] = {}  # server -> when each of their parties was seated
+        self.wake_ups: set[datetime] = set()  # moments a policy's hold asked the host to look again
         self.events: list = []
         self.seq = 0
         self.last_bussed: datetime | None = None
@@ -292,6 +302,11 @@ class _Service:
     def try_seat(self, now: datetime) -> None:
         for waiting in list(self.queue):
             decision = self.seat_policy(self.state, waiting.party)
+            if isinstance(decision, Hold):
+                if decision.until > now and decision.until not in self.wake_ups:
+                    self.wake_ups.add(decision.until)
+                    self.push(decision.until, CHANGE)
+                continue
             if decision is None:
                 continue
             if waiting.gone_at is not None:
@@ -332,11 +347,16 @@ class _Service:
             part = self.config.day_part(party.day_part)
         except KeyError:
             part = None
-        minutes = dining_minutes(
+        seated_before = self.seat_times.setdefault(server.id, [])
+        slower, tip_points_lost = self.config.reactions.effect(
+            skill=server.skill, seated_before=seated_before, open_tables=server.open_tables, now=now
+        )
+        seated_before.append(now)
+        minutes = slower * dining_minutes(
             self.config, party.size, day_part=party.day_part, skill=server.skill, noise=party.dining_noise
         )
         items, subtotal, tax, tip, discount = self.kitchen.check(
-            party, skill=server.skill, part=part, seated_at=now, minutes=minutes
+            party, skill=server.skill, part=part, seated_at=now, minutes=minutes, tip_points_lost=tip_points_lost
         )
         index = len(self.visits)
         wait = (now - party.arrived_at).total_seconds() / 60

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from floor.api import host_stand, views
+from floor.api import fairness, host_stand, views
 from restaurant.api.routers import RESTAURANT_PREFIX, make_router
 
 router = make_router()
@@ -25,6 +25,12 @@ host_stand_urls = [
     path(f"{WAITLIST_ENTRY}/notify", host_stand.WaitlistNotifyView.as_view(), name="waitlist-notify"),
     path(f"{WAITLIST_ENTRY}/cancel", host_stand.WaitlistCancelView.as_view(), name="waitlist-cancel"),
     path(f"{WAITLIST_ENTRY}/no-show", host_stand.WaitlistNoShowView.as_view(), name="waitlist-no-show"),
+]
+
+# Tonight's fairness and the routing settings beside the mode (floor/api/fairness.py).
+host_stand_urls += [
+    path(f"{RESTAURANT_PREFIX}/floor/fairness", fairness.FairnessView.as_view(), name="floor-fairness"),
+    path(f"{RESTAURANT_PREFIX}/routing-settings", fairness.RoutingSettingsView.as_view(), name="routing-settings"),
 ]
 
 urlpatterns = router.urls + host_stand_urls

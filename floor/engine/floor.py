@@ -288,14 +288,28 @@ def server_on_floor(
     )
 
 
+TURNS, COVERS = "turns", "covers"
+ROTATION_BASES = (TURNS, COVERS)
+
+
 @dataclass(frozen=True)
 class RoutingConfig:
-    """The restaurant's routing settings, typed."""
+    """The restaurant's routing settings, typed (defaults: `restaurant.models.default_routing_settings`).
+
+    `pacing_minutes`: a server gets a new party at most every this many minutes; sooner is a double seat,
+    and the engine may hold the party (at most `hold_minutes_max`) rather than double-seat (0: no pacing).
+    `rotation_basis`: rotation counts turns (seated longest ago goes next) or covers per hour on the floor.
+    `table_mix_minutes`: a table is kept for a larger waiting party when a better-fitting table for this
+    party frees within this many minutes (0: never kept)."""
 
     double_seat_window_minutes: float = 5
     double_seat_penalty: float = 30.0
     performance_covers_gap_cap: int = 8
     large_party_size: int = 6
+    pacing_minutes: float = 0.0
+    hold_minutes_max: float = 5.0
+    rotation_basis: str = TURNS
+    table_mix_minutes: float = 0.0
 
     @classmethod
     def from_settings(cls, settings: dict) -> RoutingConfig:
@@ -304,7 +318,16 @@ class RoutingConfig:
             double_seat_penalty=float(settings.get("double_seat_penalty", 30.0)),
             performance_covers_gap_cap=int(settings.get("performance_covers_gap_cap", 8)),
             large_party_size=int(settings.get("large_party_size", 6)),
+            pacing_minutes=float(settings.get("pacing_minutes", 0.0)),
+            hold_minutes_max=float(settings.get("hold_minutes_max", 5.0)),
+            rotation_basis=str(settings.get("rotation_basis", TURNS)),
+            table_mix_minutes=float(settings.get("table_mix_minutes", 0.0)),
         )
+
+    @property
+    def double_seat_minutes(self) -> float:
+        """Seated again sooner than this is a double seat: the window, or the pacing interval if longer."""
+        return max(self.double_seat_window_minutes, self.pacing_minutes)
 
 
 @dataclass(frozen=True)
@@ -317,3 +340,4 @@ class FloorSnapshot:
     tables: tuple[FloorTable, ...]
     servers: tuple[FloorServer, ...]
     section_names: dict[int, str] = field(default_factory=dict)
+    timezone: str = "UTC"  # the restaurant's, for the clock times a host reads ("seat at 19:42")

@@ -6,6 +6,7 @@ happens here, so the wording can change without touching a score (docs/routing.m
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from floor.engine.floor import BALANCED, PERFORMANCE, ROTATION, FloorServer, FloorSnapshot, FloorTable, Preferences
 
@@ -85,6 +86,35 @@ def server_text(
     if server.section_id is None:
         parts.append("covers every section")
     return ", ".join(parts)
+
+
+def clock_time(snapshot: FloorSnapshot, minutes_from_now: int) -> str:
+    """The restaurant's local clock time this many minutes from the snapshot, "19:42"."""
+    at = snapshot.now + timedelta(minutes=minutes_from_now)
+    return at.astimezone(ZoneInfo(snapshot.timezone)).strftime("%H:%M")
+
+
+def hold_text(
+    table_part: str, *, held: str, seat_at: str, minutes: int, alternative: str, alternative_tables: list[str]
+) -> str:
+    """Pacing's one sentence: "Seat at 19:42 with Ana (Table 7 ...), or now with Ben (Table 9)"."""
+    if alternative == held and not alternative_tables:
+        now = "or now as a double seat"
+    elif alternative_tables:
+        tables = "+".join(alternative_tables)
+        now = f"or now with {alternative} (Table{'s' if len(alternative_tables) > 1 else ''} {tables})"
+    else:
+        now = f"or now with {alternative}"
+    return f"Seat at {seat_at} with {held}, {now}: {held} was just seated, {table_part} in {minutes} min"
+
+
+def kept_reason(kept, party_size: int, snapshot: FloorSnapshot) -> str:
+    """Table mix's one sentence: why the free table is not this party's."""
+    return (
+        f"Table {kept.table.label} ({kept.table.max_seats}-top) is kept for the party of {kept.for_size} waiting; "
+        f"Table {kept.better.label} ({kept.better.max_seats}-top) should free in about "
+        f"{max(1, round(kept.minutes))} min for this party of {party_size}"
+    )
 
 
 def no_server_reason(snapshot: FloorSnapshot) -> str:

@@ -13,12 +13,14 @@ restaurant's `double_seat_penalty`, 30 by default, when the server was seated wi
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from floor.engine import reasons
 from floor.engine.floor import (
     BALANCED,
+    COVERS,
     DEVELOPING,
     PERFORMANCE,
     STANDARD,
@@ -27,7 +29,9 @@ from floor.engine.floor import (
     FloorSnapshot,
     FloorTable,
     Preferences,
+    minutes_between,
 )
+from floor.engine.outlook import KeptTable, Outlook, displaced_covers, kept_for
 
 SERVER_TOP_PRIORITY = 100.0
 SERVER_RANK_STEP = 10.0
@@ -42,6 +46,10 @@ COMBINATION_MAX_TABLES = 4
 TIER_LEVEL = {STRONG: 2, STANDARD: 1, DEVELOPING: 0}
 # Performance mode: how many covers a tier takes relative to a standard server before their turn.
 TIER_SHARE = {STRONG: 1.4, STANDARD: 1.0, DEVELOPING: 0.7}
+# Pacing: what each minute a party is held costs, against the double-seat penalty it saves.
+HOLD_POINTS_PER_MINUTE = -5.0
+# Covers per hour on the floor count from at least this long, so the first party of a shift is no outlier.
+MIN_FLOOR_HOURS = 0.25
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,8 @@ class Recommendation:
     score: float
     breakdown: dict[str, float]
     reason: str
+    hold_minutes: int = 0  # pacing: seat in this many minutes (0: now)
+    seat_at: str = ""  # when held: the local time to seat them, "19:42"
 
     @property
     def table_id(self) -> int:
@@ -95,6 +105,11 @@ def _rotation_base_key(server: FloorServer):
     if server.last_seated_at is None:
         return (0, server.clock_in, 0, server.staff_id)
     return (1, server.last_seated_at, server.covers_shift, server.staff_id)
+
+
+def covers_per_hour(server: FloorServer, now) -> float:
+    """Covers this shift per hour on the floor: rotation's measure when it counts covers."""
+    return server.covers_shift / max(minutes_between(server.clock_in, now) / 60, MIN_FLOOR_HOURS)
 
 
 def _capacities(snapshot: FloorSnapshot, servers: list[FloorServer]) -> dict[int, float]:
@@ -140,9 +155,12 @@ def server_order(snapshot: FloorSnapshot, *, party_size: int) -> list[ServerStan
         capped = {s.staff_id for s in servers if s.covers_shift - lowest >= cap}
         large = party_size >= snapshot.config.large_party_size
 
+        by_covers = snapshot.config.rotation_basis == COVERS
+
         def performance_key(s: FloorServer):
             level = TIER_LEVEL.get(s.tier, 1)
-            weighted = s.covers_shift / TIER_SHARE.get(s.tier, 1.0)
+            taken = covers_per_hour(s, snapshot.now) if by_covers else s.covers_shift
+            weighted = taken / TIER_SHARE.get(s.tier, 1.0)
             if s.staff_id in capped:
                 # Too far ahead of the lightest server: wait behind everyone, lightest first.
                 return (1, s.covers_shift, 0, 0) + _rotation_base_key(s)
@@ -152,7 +170,11 @@ def server_order(snapshot: FloorSnapshot, *, party_size: int) -> list[ServerStan
 
         ordered = sorted(servers, key=performance_key)
     else:
-        base = sorted(servers, key=_rotation_base_key)
+        if snapshot.config.rotation_basis == COVERS:
+            # Fewest covers per hour on the floor first; turns break ties.
+            base = sorted(servers, key=lambda s: (round(covers_per_hour(s, snapshot.now), 6),) + _rotation_base_key(s))
+        else:
+            base = sorted(servers, key=_rotation_base_key)
         place = {s.staff_id: index for index, s in enumerate(base)}
         ordered = sorted(
             base, key=lambda s: (place[s.staff_id] + s.rotation_offset, s.rotation_offset, place[s.staff_id])
@@ -255,7 +277,7 @@ def _score(
         breakdown["preference"] += PREFERENCE_POINTS
     if prefs.section_id is not None and place.section_id == prefs.section_id:
         breakdown["preference"] += PREFERENCE_POINTS
-    window = timedelta(minutes=snapshot.config.double_seat_window_minutes)
+    window = timedelta(minutes=snapshot.config.double_seat_minutes)
     double_seat = server.last_seated_at is not None and snapshot.now - server.last_seated_at < window
     if double_seat:
         breakdown["double_seat"] = -snapshot.config.double_seat_penalty
@@ -263,8 +285,85 @@ def _score(
     return total, breakdown, double_seat
 
 
+def hold_minutes(server: FloorServer, snapshot: FloorSnapshot) -> int | None:
+    """Pacing: whole minutes until seating this server is no longer a double seat, when pacing is on and
+    that is at most `hold_minutes_max`; None when there is nothing to wait for (or too long to wait)."""
+    config = snapshot.config
+    if config.pacing_minutes <= 0 or server.last_seated_at is None:
+        return None
+    left = config.double_seat_minutes - minutes_between(server.last_seated_at, snapshot.now)
+    if left <= 0 or left > config.hold_minutes_max:
+        return None
+    return math.ceil(left)
+
+
+@dataclass
+class _Option:
+    """One way to seat the party at a place: a server, now or after a pacing hold, with its score."""
+
+    standing: ServerStanding
+    total: float
+    breakdown: dict[str, float]
+    double_seat: bool
+    hold: int = 0
+
+    def key(self) -> tuple:
+        # On a tie, seating now beats holding.
+        return (-self.total, self.hold, self.standing.rank, self.standing.server.staff_id)
+
+
+def _options(place: _Place, takers: list[ServerStanding], party_size: int, prefs, snapshot) -> list[_Option]:
+    options = []
+    for standing in takers:
+        total, breakdown, double_seat = _score(place, standing, party_size, prefs, snapshot)
+        options.append(_Option(standing, total, breakdown, double_seat))
+        held = hold_minutes(standing.server, snapshot) if double_seat else None
+        if held is not None:
+            waited = {**breakdown, "double_seat": 0.0, "hold": HOLD_POINTS_PER_MINUTE * held}
+            options.append(_Option(standing, round(sum(waited.values()), 2), waited, False, held))
+    return options
+
+
+def _places(snapshot, party_size, prefs, staffed, outlook, servers_for) -> tuple[list[_Place], list[KeptTable]]:
+    """Where the party could sit now: single tables that fit (less those kept for a larger waiting party),
+    else, for a large party, tables pushed together (only when that seats more covers than the waiting
+    parties those tables would take one by one)."""
+    config = snapshot.config
+    kept: list[KeptTable] = []
+    places = []
+    staffed_tables = [t for t in snapshot.tables if servers_for(t.section_id)]
+    for table in staffed:
+        if not table.fits(party_size):
+            continue
+        keep = None
+        if outlook is not None:
+            keep = kept_for(
+                table,
+                party_size,
+                outlook=outlook,
+                free=staffed,
+                staffed_tables=staffed_tables,
+                within_minutes=config.table_mix_minutes,
+            )
+        if keep is None:
+            places.append(_Place(tables=(table,)))
+        else:
+            kept.append(keep)
+    largest = max(t.max_seats for t in snapshot.tables)
+    if not places and not kept and (party_size >= config.large_party_size or party_size > largest):
+        places = _combinations([t for t in staffed if party_size > t.max_seats], party_size)
+        if outlook is not None:
+            places = [p for p in places if party_size > displaced_covers(p.tables, outlook.waiting)]
+    return places, kept
+
+
 def rank_seatings(
-    snapshot: FloorSnapshot, *, party_size: int, preferences: Preferences | None = None, limit: int = DEFAULT_LIMIT
+    snapshot: FloorSnapshot,
+    *,
+    party_size: int,
+    preferences: Preferences | None = None,
+    limit: int = DEFAULT_LIMIT,
+    outlook: Outlook | None = None,
 ) -> Ranking:
     """Ranked (table, server) recommendations for a party on this floor.
 
@@ -272,7 +371,10 @@ def rank_seatings(
     a large party no single free table fits, free tables of one combinable group in one section pushed
     together; an accessible table when the party needs one; a server who can take tables (clocked in as
     a server or bartender, not on break, not cut) works the table's section or has no section. Each
-    table appears once, with its best server."""
+    table appears once, with its best server, now or after a pacing hold (`hold_minutes`).
+    With an `outlook` (the others waiting, when tables free) the busy-night rules apply too
+    (floor.engine.outlook): a table may be kept for a larger waiting party, and tables are pushed
+    together only when that seats more covers."""
     prefs = preferences or Preferences()
     if not snapshot.tables:
         return Ranking(recommendations=[], reason="no tables are set up")
@@ -283,47 +385,69 @@ def rank_seatings(
 
     free = [t for t in snapshot.tables if t.is_free and (t.accessible or not prefs.accessible)]
     staffed = [t for t in free if servers_for(t.section_id)]
-    places = [_Place(tables=(t,)) for t in staffed if t.fits(party_size)]
-    largest = max(t.max_seats for t in snapshot.tables)
-    if not places and (party_size >= snapshot.config.large_party_size or party_size > largest):
-        places = _combinations([t for t in staffed if party_size > t.max_seats], party_size)
+    places, kept = _places(snapshot, party_size, prefs, staffed, outlook, servers_for)
     if not places:
-        reason = reasons.no_place_reason(snapshot, party_size, prefs, free, staffed)
+        if kept:
+            reason = reasons.kept_reason(kept[0], party_size, snapshot)
+        else:
+            reason = reasons.no_place_reason(snapshot, party_size, prefs, free, staffed)
         return Ranking(recommendations=[], reason=reason, order=order)
 
     names = reasons.short_names(snapshot.servers)
+    options = {place: _options(place, servers_for(place.section_id), party_size, prefs, snapshot) for place in places}
+    best_now = min(
+        ((option, place) for place in places for option in options[place] if not option.hold),
+        key=lambda pair: (pair[0].key(), pair[1].ids),
+    )
+    # A hold is the alternative to a double seat: when someone can take the party now without one, no hold.
+    may_hold = best_now[0].double_seat
     scored = []
     for place in places:
-        best = None
-        for standing in servers_for(place.section_id):
-            total, breakdown, double_seat = _score(place, standing, party_size, prefs, snapshot)
-            key = (-total, standing.rank, standing.server.staff_id)
-            if best is None or key < best[0]:
-                best = (key, standing, total, breakdown, double_seat)
-        key, standing, total, breakdown, double_seat = best
-        server_part = reasons.server_text(
-            standing.server,
-            rank=standing.rank,
-            capacity=standing.capacity,
-            capped=standing.capped,
-            snapshot=snapshot,
-            double_seat=double_seat,
-        )
-        table_part = reasons.table_text(place.tables, party_size, prefs, snapshot)
-        recommendation = Recommendation(
-            table_ids=list(place.ids),
-            table_labels=[t.label for t in place.tables],
-            section_id=place.section_id,
-            seats=place.seats,
-            server_id=standing.server.staff_id,
-            server_name=standing.server.name,
-            score=total,
-            breakdown=breakdown,
-            reason=f"{table_part} with {names[standing.server.staff_id]}: {server_part}",
-        )
-        scored.append(((-total, standing.rank, place.seats - party_size, place.ids), recommendation))
+        best = min((o for o in options[place] if may_hold or not o.hold), key=_Option.key)
+        scored.append(((-best.total, best.standing.rank, place.seats - party_size, place.ids), place, best))
     scored.sort(key=lambda item: item[0])
-    return Ranking(recommendations=[rec for _, rec in scored[:limit]], order=order)
+    recommendations = []
+    for _, place, option in scored[:limit]:
+        standing = option.standing
+        table_part = reasons.table_text(place.tables, party_size, prefs, snapshot)
+        if option.hold:
+            seat_at = reasons.clock_time(snapshot, option.hold)
+            alternative, where = best_now
+            reason = reasons.hold_text(
+                table_part,
+                held=names[standing.server.staff_id],
+                seat_at=seat_at,
+                minutes=option.hold,
+                alternative=names[alternative.standing.server.staff_id],
+                alternative_tables=[t.label for t in where.tables] if where is not place else [],
+            )
+        else:
+            seat_at = ""
+            server_part = reasons.server_text(
+                standing.server,
+                rank=standing.rank,
+                capacity=standing.capacity,
+                capped=standing.capped,
+                snapshot=snapshot,
+                double_seat=option.double_seat,
+            )
+            reason = f"{table_part} with {names[standing.server.staff_id]}: {server_part}"
+        recommendations.append(
+            Recommendation(
+                table_ids=list(place.ids),
+                table_labels=[t.label for t in place.tables],
+                section_id=place.section_id,
+                seats=place.seats,
+                server_id=standing.server.staff_id,
+                server_name=standing.server.name,
+                score=option.total,
+                breakdown=option.breakdown,
+                reason=reason,
+                hold_minutes=option.hold,
+                seat_at=seat_at,
+            )
+        )
+    return Ranking(recommendations=recommendations, order=order)
 
 
 # --------------------------------------------------------------------------------------------------

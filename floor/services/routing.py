@@ -3,12 +3,13 @@
 
 - `route_party`: where to seat one party now, best first;
 - `route_next_party`: "seat next", the first waiting party that fits now, and why those ahead wait;
-- `routing_mode_set`: the manager switches the restaurant's mode, announced once committed.
+- `routing_mode_set`: the manager switches the restaurant's mode, announced once committed;
+- `routing_settings_set`: the manager sets the pacing interval and the rotation basis.
 Both routing services read a fixed number of queries whatever the floor's size (docs/routing.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import transaction
@@ -16,10 +17,10 @@ from django.db import transaction
 from floor.engine.floor import FloorSnapshot, InvalidValue, Preferences, check_party_size, parse_preferences
 from floor.engine.routing import DEFAULT_LIMIT, Ranking, Recommendation, Waiting, next_party, rank_seatings
 from floor.events import floor_changed
-from floor.exceptions import InvalidFloorInput, WaitlistEntryClosed, WrongRestaurant
+from floor.exceptions import InvalidFloorInput, ManagerOnly, WaitlistEntryClosed, WrongRestaurant
 from floor.models import RoutingDecision
 from floor.selectors import floor_snapshot, open_queue
-from restaurant.models import Restaurant, RoutingMode
+from restaurant.models import MANAGING_ROLES, Restaurant, RoutingMode, routing_settings_errors
 
 
 def party_input(*, party_size, preferences) -> tuple[int, Preferences]:
@@ -77,7 +78,7 @@ def route_party(
         if preferences is None:
             preferences = waitlist_entry.preferences
     party_size, prefs = party_input(party_size=party_size, preferences=preferences)
-    snapshot = floor_snapshot(restaurant=restaurant, now=now)
+    snapshot = replace(floor_snapshot(restaurant=restaurant, now=now), timezone=restaurant.timezone)
     if prefs.section_id is not None and prefs.section_id not in snapshot.section_names:
         raise InvalidFloorInput("preferences.section_id", f"section {prefs.section_id} not found in this restaurant")
     ranking = rank_seatings(snapshot, party_size=party_size, preferences=prefs, limit=limit)
@@ -176,7 +177,7 @@ def route_next_party(
             passed_over=[],
             reason="nobody is waiting",
         )
-    snapshot = floor_snapshot(restaurant=restaurant, now=now)
+    snapshot = replace(floor_snapshot(restaurant=restaurant, now=now), timezone=restaurant.timezone)
     chosen, passed = next_party(snapshot, [_waiting(entry) for entry in entries], limit=limit)
     entry = chosen.party.key
     result = NextPartyResult(
@@ -226,3 +227,33 @@ def routing_mode_set(*, restaurant, mode: str) -> bool:
             floor_changed(restaurant.pk, "mode_changed", {"mode": mode})
     restaurant.routing_mode = mode
     return bool(changed)
+
+
+# The routing settings a manager sets from the floor page, beside the mode.
+FLOOR_ROUTING_SETTINGS = ("pacing_minutes", "rotation_basis")
+
+
+def routing_settings_set(*, restaurant, role: str | None, changes: dict) -> dict:
+    """Set the pacing interval (`pacing_minutes`: a server gets a new party at most every this many
+    minutes, 0 for no pacing) and the rotation basis (`rotation_basis`: "turns" or "covers"). Owners and
+    managers only (`ManagerOnly` otherwise): it changes every host's recommendations. Returns the
+    restaurant's routing settings, defaults filled in; a value out of bounds is a 400 naming it and
+    nothing is written. Open dashboards hear of a change once it is committed."""
+    if role not in MANAGING_ROLES:
+        raise ManagerOnly("Only an owner or a manager may change the routing settings.")
+    unknown = sorted(set(changes) - set(FLOOR_ROUTING_SETTINGS))
+    if unknown:
+        raise InvalidFloorInput(unknown[0], f"{unknown[0]} cannot be set here; use {', '.join(FLOOR_ROUTING_SETTINGS)}")
+    errors = routing_settings_errors(changes)
+    if errors:
+        key = sorted(errors)[0]
+        raise InvalidFloorInput(key, errors[key])
+    with transaction.atomic():
+        locked = Restaurant.objects.select_for_update().get(pk=restaurant.pk)
+        updated = {**(locked.routing_settings or {}), **changes}
+        if updated != (locked.routing_settings or {}):
+            locked.routing_settings = updated
+            locked.save(update_fields=["routing_settings"])
+            floor_changed(restaurant.pk, "routing_settings_changed", {key: updated[key] for key in changes})
+    restaurant.routing_settings = updated
+    return restaurant.routing_config

@@ -292,6 +292,9 @@ def test_the_quote_is_shorter_when_the_fitting_tables_have_been_seated_long(rest
 
 @pytest.mark.django_db
 def test_dirty_tables_count_as_soon_available(restaurant, other_restaurant):
+    for place in (restaurant, other_restaurant):  # no pacing: the bussing alone decides (pacing: test_busy_rules)
+        place.routing_settings = {"pacing_minutes": 0}
+        place.save(update_fields=["routing_settings"])
     for table in make_floor(restaurant):
         occupy(table, seated_minutes_ago=5)
     for table in make_floor(other_restaurant):

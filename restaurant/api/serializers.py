@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import UniqueConstraint
 from rest_framework import serializers
 
-from restaurant.models import Restaurant, default_routing_settings
+from restaurant.models import ROTATION_BASES, Restaurant, default_routing_settings
 
 
 class TenantPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -102,6 +102,10 @@ class RoutingSettingsSerializer(serializers.Serializer):
     double_seat_penalty = serializers.FloatField(min_value=0, max_value=1000, required=False)
     performance_covers_gap_cap = serializers.IntegerField(min_value=0, max_value=1000, required=False)
     large_party_size = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    pacing_minutes = serializers.IntegerField(min_value=0, max_value=30, required=False)
+    hold_minutes_max = serializers.IntegerField(min_value=0, max_value=15, required=False)
+    rotation_basis = serializers.ChoiceField(choices=ROTATION_BASES, required=False)
+    table_mix_minutes = serializers.IntegerField(min_value=0, max_value=30, required=False)
 
     def to_internal_value(self, data):
         if isinstance(data, dict):

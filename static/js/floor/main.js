@@ -8,9 +8,11 @@
      live.js       the WebSocket, refetching, and running an action from a button
      map.js        the floor map                table-panel.js  the selected table
      seat-next.js  routing and seating          waitlist.js     the waitlist
-     staff.js      the rotation and the time clock */
+     staff.js      the rotation and the time clock
+     fairness.js   tonight's fairness and the manager's routing settings */
 
 import { api } from "./api.js";
+import { initFairness } from "./fairness.js";
 import { act, connect, refresh } from "./live.js";
 import { initMap, renderMap } from "./map.js";
 import { chooseParty, initSeatNext, renderSeatNext, routeIfStale } from "./seat-next.js";
@@ -56,6 +58,7 @@ initTablePanel();
 initSeatNext();
 initWaitlist();
 initStaff();
+initFairness();
 
 document.addEventListener("visibilitychange", () => {
   if (!document.hidden) refresh();

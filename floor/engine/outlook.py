@@ -1,0 +1,86 @@
+"""What the floor will look like in a few minutes, for the busy-night rules of the routing engine.
+
+`Outlook` carries the other parties waiting (their sizes, first come first) and, for each occupied or
+dirty table, the minutes until it is expected free (the quote model's `table_free_minutes`). With it
+the engine applies two rules (docs/routing.md):
+
+- *table mix*: a table with spare seats is kept for a larger waiting party when a table that fits
+  this party better frees within `table_mix_minutes` (`kept_for`);
+- *push together only for more covers*: tables are pushed together for a party only when it seats
+  more covers than the waiting parties those tables would otherwise take one by one
+  (`displaced_covers`).
+
+Pure, like the rest of the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from floor.engine.floor import FloorTable
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """The other waiting parties' sizes (queue order) and expected minutes until each busy table frees."""
+
+    waiting: tuple[int, ...] = ()
+    frees_in: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KeptTable:
+    """Why a free table is not offered to this party: kept for a larger waiting party, and the table
+    that fits this party better and frees soon."""
+
+    table: FloorTable
+    for_size: int
+    better: FloorTable
+    minutes: float
+
+
+def kept_for(
+    table: FloorTable,
+    party_size: int,
+    *,
+    outlook: Outlook,
+    free: list[FloorTable],
+    staffed_tables: list[FloorTable],
+    within_minutes: float,
+) -> KeptTable | None:
+    """Whether to keep this free table from the party: it has spare seats, a larger waiting party fits
+    it, the free tables such parties could take are no more than those parties, and a table that fits
+    this party with fewer seats (in a staffed section) frees within `within_minutes`."""
+    if within_minutes <= 0 or table.max_seats <= party_size:
+        return None
+    larger = [size for size in outlook.waiting if size > party_size and table.fits(size)]
+    if not larger:
+        return None
+    room = [t for t in free if t.max_seats > party_size and any(t.fits(size) for size in larger)]
+    if len(room) > len(larger):
+        return None  # enough larger tables for every larger party waiting
+    soon = [
+        (outlook.frees_in[t.id], t.max_seats, t.id, t)
+        for t in staffed_tables
+        if t.id in outlook.frees_in
+        and t.fits(party_size)
+        and t.max_seats < table.max_seats
+        and outlook.frees_in[t.id] <= within_minutes
+    ]
+    if not soon:
+        return None
+    minutes, _, _, better = min(soon)
+    return KeptTable(table=table, for_size=larger[0], better=better, minutes=minutes)
+
+
+def displaced_covers(tables: tuple[FloorTable, ...], waiting: tuple[int, ...]) -> int:
+    """Covers these tables would seat one by one for the parties waiting: each table, largest first,
+    takes the largest waiting party it fits that no other table took."""
+    left = sorted(waiting, reverse=True)
+    covers = 0
+    for table in sorted(tables, key=lambda t: (-t.max_seats, t.id)):
+        for position, size in enumerate(left):
+            if table.fits(size):
+                covers += size
+                del left[position]
+                break
+    return covers
