@@ -314,8 +314,10 @@ def _reapply(pk: int, *, statuses: tuple[str, ...], now: datetime | None = None)
     event's second look, about to hold it again from a view older than what this process has just
     committed. The lock is the first this transaction takes, so the wait cannot deadlock."""
     with transaction.atomic():
+        # Only the event's row: a lock on the restaurant's row would wait for, and deadlock with, every
+        # transaction whose foreign keys PostgreSQL checks (FOR KEY SHARE of the restaurant) at COMMIT.
         event = (
-            InboxEvent.objects.select_for_update()
+            InboxEvent.objects.select_for_update(of=("self",))
             .select_related("restaurant")
             .filter(pk=pk, status__in=statuses)
             .first()
