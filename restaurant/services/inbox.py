@@ -10,7 +10,9 @@ A delivery (`POST /api/v1/pos/events`) goes through three steps, the first two w
    handler registered (a 400 naming the field otherwise), then
 3. records the event under its delivery id (`webhook-id`) and applies it, in one transaction. The unique
    constraint (restaurant, event id) makes a second copy a duplicate: a copy arriving at the same moment
-   waits on the index for the first transaction, then finds it recorded and changes nothing.
+   waits on the index for the first transaction, then finds it recorded and changes nothing. Should the
+   event hold or fail (also at COMMIT, where PostgreSQL checks the foreign keys and may find a deadlock),
+   that transaction is rolled back whole and the event is recorded held or failed in a second one.
 
 Applying an event ends in one of three states:
 - processed;
@@ -22,8 +24,9 @@ Applying an event ends in one of three states:
   `INBOX_MAX_ATTEMPTS`; after that it waits for someone to replay it (`inbox_event_replay`, from admin).
 
 The handlers belong to the apps (the floor's in `floor/services/pos.py`), registered from their
-AppConfig.ready with `inbox_handler_register`: the inbox knows no domain. A handler's writes run in a
-savepoint, so a failing or held event leaves nothing behind but its own row."""
+AppConfig.ready with `inbox_handler_register`: the inbox knows no domain. A handler always runs inside
+a transaction (a retry's or replay's in a savepoint), so a failing or held event leaves nothing behind
+but its own row."""
 
 from __future__ import annotations
 
