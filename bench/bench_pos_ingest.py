@@ -165,7 +165,16 @@ def database_check(restaurant, events: int) -> dict:
     by_status = {status: inbox.filter(status=status).count() for status in ("processed", "held", "failed")}
     visits = Visit.objects.filter(restaurant=restaurant).count()
     errors = list(inbox.filter(status="failed").values_list("error", flat=True)[:3])
-    return {"recorded": inbox.count(), "expected": events, **by_status, "visits": visits, "errors": errors}
+    # What the events still held wait for (an event held at the end was never applied).
+    held = list(inbox.filter(status="held").order_by("occurred_at").values_list("event_type", "error")[:3])
+    return {
+        "recorded": inbox.count(),
+        "expected": events,
+        **by_status,
+        "visits": visits,
+        "errors": errors,
+        "held_for": held,
+    }
 
 
 def run(args, scratch: Path) -> dict:
@@ -209,7 +218,7 @@ def run(args, scratch: Path) -> dict:
                     f"{result['events_per_s']:.0f} events/s -> ratio {result['ratio']:.2f} (aim >= 0.5); "
                     f"answers {result['event_statuses']}; inbox: {check['recorded']} recorded, "
                     f"{check['processed']} processed, {check['held']} held, {check['failed']} failed; "
-                    f"{check['visits']} visits {check['errors']}"
+                    f"{check['visits']} visits {check['errors']} {check['held_for']}"
                 )
     for line, count in Counter(ERROR_LINE.findall(log_path.read_text(errors="replace"))).most_common(3):
         print(f"server log: {count} x {line[:200]}")

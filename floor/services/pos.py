@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from floor.engine.floor import InvalidValue
 from floor.engine.pos import (
@@ -48,7 +48,7 @@ from floor.events import floor_changed
 from floor.exceptions import InvalidFloorInput, NotOnFloor
 from floor.models import MenuItem, StateSource, Table, TableState, Visit, VisitItem
 from floor.services.seating import table_bus, table_clear, table_seat, visit_close
-from floor.services.table_states import lock_party, open_visit_at, visit_table_ids
+from floor.services.table_states import JoinedTable, lock_party, open_visit_at
 from restaurant.services.inbox import InboxHold, inbox_handler_register
 from staff.exceptions import AlreadyClockedIn, NotClockedIn
 from staff.models import Shift, StaffMember
@@ -80,51 +80,65 @@ def shift_end_key(staff_pk: int) -> str:
 
 
 def pos_check_opened(*, restaurant, data: CheckOpened, at: datetime) -> list[str]:
-    """Seat the check's party (or attach the check to the party the host seated there)."""
+    """Seat the check's party (or attach the check to the party the host seated there). Like every
+    handler it runs inside the inbox's transaction, which keeps the table locks to its end."""
     released = [check_key(data.check_id)]
-    if Visit.objects.for_restaurant(restaurant).filter(pos_check_id=data.check_id).exists():
+    checks = Visit.objects.for_restaurant(restaurant).filter(pos_check_id=data.check_id)
+    table = (
+        Table.objects.for_restaurant(restaurant)
+        .filter(label=data.table_label)
+        .annotate(check_seated=Exists(checks))
+        .first()
+    )
+    if table.check_seated if table is not None else checks.exists():
         return released
-    table = _table(restaurant, data.table_label, "data.table_label")
+    table = _table(restaurant, data.table_label, "data.table_label") if table is None else table
     joined = [_table(restaurant, label, "data.joined_table_labels") for label in data.joined_table_labels]
     server = _staff(restaurant, data.server_id, "data.server_id")
-    with transaction.atomic():
-        locked, _, visit = lock_party(restaurant=restaurant, table=table)
-        if visit is not None:
-            if visit.pos_check_id:
-                raise InboxHold(table_key(locked.label), f"table {locked.label} still holds check {visit.pos_check_id}")
-            _attach(restaurant, visit, data=data, server=server)
-            return released
-        for dirty in [locked, *joined]:
-            if dirty.state == TableState.DIRTY:
-                table_bus(restaurant=restaurant, table=dirty, source=POS, at=at)
-        try:
-            table_seat(
-                restaurant=restaurant,
-                table=locked,
-                joined_tables=joined,
-                party_size=data.party_size,
-                server=server,
-                source=POS,
-                allow_misfit=True,
-                at=at,
-                pos_check_id=data.check_id,
-            )
-        except NotOnFloor as refused:
-            if refused.details.get("reason") != "not_clocked_in":
-                raise
-            raise InboxHold(staff_key(server.pk), f"{server.name} is not clocked in") from None
+    locked, _, visit = lock_party(restaurant=restaurant, table=table)
+    if visit is not None:
+        if visit.pos_check_id:
+            raise InboxHold(table_key(locked.label), f"table {locked.label} still holds check {visit.pos_check_id}")
+        _attach(restaurant, visit, data=data, server=server)
+        return released
+    for dirty in [locked, *joined]:
+        if dirty.state == TableState.DIRTY:
+            table_bus(restaurant=restaurant, table=dirty, source=POS, at=at)
+    try:
+        table_seat(
+            restaurant=restaurant,
+            table=locked,
+            joined_tables=joined,
+            party_size=data.party_size,
+            server=server,
+            source=POS,
+            allow_misfit=True,
+            at=at,
+            pos_check_id=data.check_id,
+        )
+    except NotOnFloor as refused:
+        if refused.details.get("reason") != "not_clocked_in":
+            raise
+        raise InboxHold(staff_key(server.pk), f"{server.name} is not clocked in") from None
     return released
 
 
 def pos_check_item_added(*, restaurant, data: CheckItemAdded, at: datetime) -> list[str]:
     """A line on the check's visit, with the menu's category (what the staff metrics count upsells by)."""
-    visit = _visit(restaurant, data.check_id)
+    # One read: the visit, whether the line is on it already, and the menu item with the POS's id.
+    menu_items = MenuItem.objects.for_restaurant(restaurant).filter(pos_item_id=data.menu_item_id)
+    visit = _visit(
+        restaurant,
+        data.check_id,
+        line_recorded=Exists(VisitItem.objects.filter(visit=OuterRef("pk"), pos_line_id=data.line_id)),
+        menu_item_pk=Subquery(menu_items.values("pk")[:1]),
+    )
     released = [line_key(data.check_id, data.line_id)]
-    if VisitItem.objects.filter(visit=visit, pos_line_id=data.line_id).exists():
+    if visit.line_recorded:
         return released
     VisitItem.objects.create(
         visit=visit,
-        menu_item=MenuItem.objects.for_restaurant(restaurant).filter(pos_item_id=data.menu_item_id).first(),
+        menu_item_id=visit.menu_item_pk,
         name=data.name,
         category=data.category,
         quantity=data.quantity,
@@ -155,7 +169,8 @@ def pos_check_closed(*, restaurant, data: CheckClosed, at: datetime) -> list[str
         for field, amount in totals.items():
             setattr(closed, field, amount)
         closed.save(update_fields=list(totals))
-    labels = Table.objects.filter(pk__in=visit_table_ids(visit)).values_list("label", flat=True)
+    joined = JoinedTable.objects.filter(visit_id=visit.pk).values("table_id")
+    labels = Table.objects.filter(Q(pk=visit.table_id) | Q(pk__in=joined)).values_list("label", flat=True)
     return [table_key(label) for label in labels]
 
 
@@ -257,17 +272,16 @@ def _table(restaurant, label: str, field: str) -> Table:
 
 def _staff(restaurant, ident: str, field: str) -> StaffMember:
     """Our staff id, or the staff member's POS id (`StaffMember.pos_id`, looked up first)."""
-    people = StaffMember.objects.for_restaurant(restaurant)
-    staff = people.filter(pos_id=ident).first()
-    if staff is None and ident.isdigit():
-        staff = people.filter(pk=int(ident)).first()
+    matches = Q(pos_id=ident) | Q(pk=int(ident)) if ident.isdigit() else Q(pos_id=ident)
+    found = list(StaffMember.objects.for_restaurant(restaurant).filter(matches)[:2])
+    staff = next((person for person in found if person.pos_id == ident), found[0] if found else None)
     if staff is None:
         raise InvalidFloorInput(field, f"no staff member with id or POS id {ident!r}", code="unknown_staff")
     return staff
 
 
-def _visit(restaurant, check_id: str) -> Visit:
-    visit = Visit.objects.for_restaurant(restaurant).filter(pos_check_id=check_id).first()
+def _visit(restaurant, check_id: str, **annotations) -> Visit:
+    visit = Visit.objects.for_restaurant(restaurant).filter(pos_check_id=check_id).annotate(**annotations).first()
     if visit is None:
         raise InboxHold(check_key(check_id), f"check {check_id} is not open yet")
     return visit

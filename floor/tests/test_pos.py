@@ -191,3 +191,25 @@ def test_a_late_clear_leaves_the_next_party_and_an_empty_table_alone(pos, floor)
     Visit.objects.filter(pos_check_id="C2").update(closed_at=AT + timedelta(minutes=90))
     accepted(pos.send("table.cleared", {"table_label": "T1"}, at=AT + timedelta(minutes=95)))
     assert Table.objects.get(pk=floor["table"].pk).state == TableState.AVAILABLE
+
+
+# Queries per delivery, pinned: the key's row, the event's row, the handler's reads and writes, the look
+# for events held on what it made. The test's own transaction adds a SAVEPOINT and a RELEASE around the
+# inbox's (a BEGIN and COMMIT in production, which Django does not count); nothing else is a savepoint.
+CHECK_OPENED_QUERIES = 24  # 14 of them the seating service's (locks, rules, history, outbox)
+CHECK_ITEM_ADDED_QUERIES = 7
+CHECK_CLOSED_QUERIES = 16  # 10 of them visit_close's
+
+
+@pytest.mark.django_db
+def test_each_check_event_takes_its_pinned_number_of_queries(restaurant, pos, floor, django_assert_num_queries):
+    MenuItemFactory(restaurant=restaurant, name="Pinot", category="alcohol", pos_item_id="SKU-9")
+    item = {"check_id": "C1", "line_id": "L1", "menu_item_id": "SKU-9", "name": "Pinot", "category": "alcohol"}
+    with django_assert_num_queries(CHECK_OPENED_QUERIES):
+        accepted(pos.send("check.opened", opened(), at=AT))
+    with django_assert_num_queries(CHECK_ITEM_ADDED_QUERIES):
+        accepted(pos.send("check.item_added", {**item, "quantity": 1, "unit_price": "14.00"}, at=AT))
+    with django_assert_num_queries(CHECK_CLOSED_QUERIES):
+        accepted(pos.send("check.closed", {"check_id": "C1", **TOTALS}, at=AT + timedelta(minutes=50)))
+    line = VisitItem.objects.get()
+    assert line.menu_item.pos_item_id == "SKU-9" and Visit.objects.get().closed_at == AT + timedelta(minutes=50)

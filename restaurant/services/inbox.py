@@ -10,7 +10,9 @@ A delivery (`POST /api/v1/pos/events`) goes through three steps, the first two w
    handler registered (a 400 naming the field otherwise), then
 3. records the event under its delivery id (`webhook-id`) and applies it, in one transaction. The unique
    constraint (restaurant, event id) makes a second copy a duplicate: a copy arriving at the same moment
-   waits on the index for the first transaction, then finds it recorded and changes nothing.
+   waits on the index for the first transaction, then finds it recorded and changes nothing. Should the
+   event hold or fail (also at COMMIT, where PostgreSQL checks the foreign keys and may find a deadlock),
+   that transaction is rolled back whole and the event is recorded held or failed in a second one.
 
 Applying an event ends in one of three states:
 - processed;
@@ -22,8 +24,9 @@ Applying an event ends in one of three states:
   `INBOX_MAX_ATTEMPTS`; after that it waits for someone to replay it (`inbox_event_replay`, from admin).
 
 The handlers belong to the apps (the floor's in `floor/services/pos.py`), registered from their
-AppConfig.ready with `inbox_handler_register`: the inbox knows no domain. A handler's writes run in a
-savepoint, so a failing or held event leaves nothing behind but its own row."""
+AppConfig.ready with `inbox_handler_register`: the inbox knows no domain. A handler always runs inside
+a transaction (a retry's or replay's in a savepoint), so a failing or held event leaves nothing behind
+but its own row."""
 
 from __future__ import annotations
 
@@ -135,29 +138,58 @@ def inbox_signature_verify(*, client: ApiClient, headers: Mapping[str, str], bod
 
 
 def inbox_receive(*, client: ApiClient, event_id: str, envelope: object) -> Receipt:
-    """Record a verified delivery once and apply it; a copy of a recorded one changes nothing."""
+    """Record a verified delivery once and apply it; a copy of a recorded one changes nothing.
+
+    The usual delivery takes one transaction and no savepoint: the row, written as processed, then the
+    handler's writes. The row comes first so that a copy arriving at the same moment waits on the
+    unique index until this transaction ends. Should the handler hold or fail, the whole transaction is
+    rolled back and the row is written again, held or failed, in a second one (`_record_unapplied`)."""
     event_type, occurred_at, data = _parse_envelope(envelope)
     handler = _handlers[event_type]
     parsed = handler.parse(data)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                event = InboxEvent.objects.create(
-                    restaurant=client.restaurant,
-                    api_client=client,
-                    event_id=event_id,
-                    event_type=event_type,
-                    payload=envelope,
-                    occurred_at=occurred_at,
-                )
-        except IntegrityError:
-            # Recorded already, maybe by a copy that was in flight until just now (we waited on the index).
-            existing = InboxEvent.objects.filter(restaurant_id=client.restaurant_id, event_id=event_id).first()
-            if existing is None:
-                raise
-            return Receipt(existing, duplicate=True)
-        released = _apply(event, handler, parsed)
+    fields = {
+        "restaurant": client.restaurant,
+        "api_client": client,
+        "event_id": event_id,
+        "event_type": event_type,
+        "payload": envelope,
+        "occurred_at": occurred_at,
+    }
+    event = InboxEvent(**fields, status=InboxStatus.PROCESSED, processed_at=timezone.now(), attempts=1)
+    recorded = False
+    try:
+        with transaction.atomic():
+            event.save(force_insert=True)
+            recorded = True
+            released = list(handler.apply(restaurant=client.restaurant, data=parsed, at=occurred_at))
+    except IntegrityError as refused:
+        if recorded:  # the handler's own conflict: a failure like any other
+            return _record_unapplied(fields, refused)
+        return _duplicate_of(client, event_id)
+    except Exception as outcome:  # InboxHold, or a failure: kept on the row and retried
+        return _record_unapplied(fields, outcome)
     return Receipt(_settle(event, released) or event, duplicate=False)
+
+
+def _duplicate_of(client: ApiClient, event_id: str) -> Receipt:
+    """The row a copy of this delivery recorded (maybe a copy in flight until just now: we waited on the index)."""
+    existing = InboxEvent.objects.filter(restaurant_id=client.restaurant_id, event_id=event_id).first()
+    if existing is None:
+        raise RuntimeError(f"inbox event {event_id} conflicted on insert but is not recorded")
+    return Receipt(existing, duplicate=True)
+
+
+def _record_unapplied(fields: dict, outcome: Exception) -> Receipt:
+    """Record, in a transaction of its own, an event whose first application held or failed (its writes
+    were rolled back with it). A copy recorded meanwhile makes this one a duplicate."""
+    event = InboxEvent(**fields)
+    try:
+        with transaction.atomic():
+            _note_outcome(event, outcome, timezone.now())
+            event.save(force_insert=True)
+    except IntegrityError:
+        return _duplicate_of(fields["api_client"], fields["event_id"])
+    return Receipt(_settle(event, []) or event, duplicate=False)
 
 
 def inbox_event_retry(*, event_pk: int, now: datetime | None = None) -> InboxEvent | None:
@@ -232,29 +264,45 @@ def _parse_envelope(envelope: object) -> tuple[str, datetime, object]:
 
 
 def _apply(event: InboxEvent, handler: InboxHandler, data: object, now: datetime | None = None) -> list[str]:
-    """Apply the event in a savepoint and record how it went (inside the caller's transaction).
-    Returns the hold keys it satisfied (none unless processed)."""
+    """Apply a recorded event again in a savepoint and record how it went (inside the caller's
+    transaction). Returns the hold keys it satisfied (none unless processed)."""
     now = now or timezone.now()
-    event.attempts += 1
     released: list[str] = []
     try:
         with transaction.atomic():
             released = list(handler.apply(restaurant=event.restaurant, data=data, at=event.occurred_at))
-    except InboxHold as hold:
-        event.status, event.held_key, event.error, event.next_attempt_at = InboxStatus.HELD, hold.key, hold.reason, None
-    except Exception as failure:  # any failure is kept on the row and retried; the savepoint undid its writes
-        if not isinstance(failure, DomainError):
-            logger.exception("inbox event %s (%s) failed", event.event_id, event.event_type)
-        event.status, event.held_key, event.error = InboxStatus.FAILED, "", _describe(failure)
-        event.next_attempt_at = now + retry_delay(event.attempts) if event.attempts < INBOX_MAX_ATTEMPTS else None
-        if event.next_attempt_at is not None:
-            pk, delay = event.pk, retry_delay(event.attempts).total_seconds()
-            transaction.on_commit(lambda: celery_app.send_task(RETRY_TASK, args=[pk], countdown=delay))
+    except Exception as outcome:  # the savepoint undid its writes
+        _note_outcome(event, outcome, now)
     else:
-        event.status, event.held_key, event.error, event.next_attempt_at = InboxStatus.PROCESSED, "", "", None
-        event.processed_at = now
+        _note_outcome(event, None, now)
     event.save(update_fields=["status", "held_key", "error", "next_attempt_at", "processed_at", "attempts"])
     return released
+
+
+def _note_outcome(event: InboxEvent, outcome: Exception | None, now: datetime) -> None:
+    """One more attempt on the event (not saved): processed (`outcome` None), held (InboxHold) or failed,
+    a failure's retry sent to Celery once the caller's transaction commits."""
+    event.attempts += 1
+    if outcome is None:
+        event.status, event.held_key, event.error, event.next_attempt_at = InboxStatus.PROCESSED, "", "", None
+        event.processed_at = now
+        return
+    if isinstance(outcome, InboxHold):
+        event.status, event.held_key, event.error = InboxStatus.HELD, outcome.key, outcome.reason
+        event.next_attempt_at = None
+        return
+    if not isinstance(outcome, DomainError):
+        logger.error(
+            "inbox event %s (%s) failed",
+            event.event_id,
+            event.event_type,
+            exc_info=(type(outcome), outcome, outcome.__traceback__),
+        )
+    event.status, event.held_key, event.error = InboxStatus.FAILED, "", _describe(outcome)
+    event.next_attempt_at = now + retry_delay(event.attempts) if event.attempts < INBOX_MAX_ATTEMPTS else None
+    if event.next_attempt_at is not None:
+        delay = retry_delay(event.attempts).total_seconds()
+        transaction.on_commit(lambda: celery_app.send_task(RETRY_TASK, args=[event.pk], countdown=delay))
 
 
 def _describe(failure: Exception) -> str:
@@ -269,8 +317,10 @@ def _reapply(pk: int, *, statuses: tuple[str, ...], now: datetime | None = None)
     event's second look, about to hold it again from a view older than what this process has just
     committed. The lock is the first this transaction takes, so the wait cannot deadlock."""
     with transaction.atomic():
+        # Only the event's row: a lock on the restaurant's row would wait for, and deadlock with, every
+        # transaction whose foreign keys PostgreSQL checks (FOR KEY SHARE of the restaurant) at COMMIT.
         event = (
-            InboxEvent.objects.select_for_update()
+            InboxEvent.objects.select_for_update(of=("self",))
             .select_related("restaurant")
             .filter(pk=pk, status__in=statuses)
             .first()

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from standardwebhooks import Webhook
 
 from floor.models import Table, TableState, Visit, VisitItem
@@ -245,6 +245,41 @@ def test_two_copies_at_the_same_moment_are_recorded_and_applied_once(using_postg
         close = pos_close(issued, check, AT + timedelta(minutes=round_number, seconds=30))
         assert close.status_code == 200
         Table.objects.filter(pk=floor["table"].pk).update(state=TableState.AVAILABLE)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_release_locks_only_the_event_row_never_the_restaurant_s(using_postgres, restaurant, floor):
+    """The cause of the 500s under several POS clients: applying a held event again locked the restaurant's
+    row FOR UPDATE (select_related followed by select_for_update), while every transaction's deferred
+    foreign-key checks take FOR KEY SHARE on that row at COMMIT: a commit waited behind the release, the
+    release behind a lock that commit held, and PostgreSQL killed the COMMIT (the event was lost)."""
+    pos = PosSender(api_client_create(restaurant=restaurant, name="POS", scopes=[ApiScope.POS]))
+    held = pos.send("check.item_added", ITEM, at=AT, event_id="evt_item")
+    assert held.status_code == 202 and held.json()["status"] == "held"
+    replaying, probed = threading.Event(), threading.Event()
+
+    def replay_and_keep_the_locks():
+        try:
+            with transaction.atomic():
+                inbox_event_replay(event=InboxEvent.objects.get(event_id="evt_item"))
+                replaying.set()
+                probed.wait(timeout=30)
+        finally:
+            connection.close()
+
+    replayer = threading.Thread(target=replay_and_keep_the_locks)
+    replayer.start()
+    try:
+        assert replaying.wait(timeout=30)
+        with transaction.atomic(), connection.cursor() as cursor:
+            # What a committing transaction's foreign-key check runs; NOWAIT: it must not have to wait.
+            cursor.execute("SELECT 1 FROM restaurant_restaurant WHERE id = %s FOR KEY SHARE NOWAIT", [restaurant.pk])
+            assert cursor.fetchone() == (1,)
+    finally:
+        probed.set()
+        replayer.join()
+    assert InboxEvent.objects.get(event_id="evt_item").status == InboxStatus.HELD
 
 
 def pos_close(issued, check, at):
