@@ -7,17 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from floor.engine.fairness import gini
 from simulator.service import ServiceResult
-
-
-def gini(values: list[float]) -> float:
-    """0 when everyone has the same, towards 1 when one has everything."""
-    values = sorted(v for v in values if v >= 0)
-    n, total = len(values), sum(values)
-    if n == 0 or total == 0:
-        return 0.0
-    weighted = sum((i + 1) * v for i, v in enumerate(values))
-    return (2 * weighted) / (n * total) - (n + 1) / n
 
 
 @dataclass(frozen=True)
