@@ -51,6 +51,7 @@ def _fast_password_hasher(settings):
 def _clear_cache():
     # Throttle counters live in the cache; one test's calls must not throttle the next. The quote model a
     # process holds besides the cache goes with it (one test's history must not quote the next's parties).
+    # Imported here: this root conftest loads before pytest-django sets Django up.
     from django.core.cache import cache
 
     from floor.selectors.quotes import turn_models_forget

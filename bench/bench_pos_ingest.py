@@ -44,6 +44,10 @@ from bench_floor_api import ERROR_LINE, dedicated_database, production_env, uvic
 # A loaded machine (CI running tests beside the bench) can take more than half a minute to import the app.
 bench_floor_api.SERVER_START_S = max(bench_floor_api.SERVER_START_S, 120)
 
+# The project's models and services are imported inside the functions that use them: the bench picks its
+# database at run time (run() sets DATABASE_URL, then django.setup()), and no model may load before that.
+# Not a loop between layers.
+
 DAY = date(2026, 3, 6)
 HTTP_TIMEOUT_S = 30
 URL = "/api/v1/pos/events"

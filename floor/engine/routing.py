@@ -8,7 +8,12 @@ recommendation is a sum of signed parts, each shown to the host (docs/routing.md
 (100 for the server the mode puts first, 10 less per place), table fit (-20 per wasted seat, -10 per
 extra table pushed together), preferences (+15 per wish met) and the double-seat penalty (the
 restaurant's `double_seat_penalty`, 30 by default, when the server was seated within the last
-`double_seat_window_minutes`)."""
+`double_seat_window_minutes`).
+
+About 500 lines on purpose, for now: server order, the places a party fits, pacing holds and the score
+are one ranking read top to bottom, and each step feeds the next's reason sentence. The table-mix outlook
+already lives in outlook.py; server order (ServerStanding .. rotation_positions) is the next to move out,
+into its own module, when this file grows again."""
 
 from __future__ import annotations
 
