@@ -1,9 +1,13 @@
 """Fixtures the floor's API tests share: the restaurant's API base path, its main section and a server
-clocked in there."""
+clocked in there, and a night for the fairness figures."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from floor.tests.factories import SectionFactory
+from floor.models import Visit
+from floor.tests.factories import SectionFactory, TableFactory
 from staff.tests.factories import ShiftFactory, StaffMemberFactory
 
 
@@ -22,3 +26,27 @@ def ana(restaurant, main):
     staff = StaffMemberFactory(restaurant=restaurant, name="Ana Lopez")
     ShiftFactory(staff=staff, section=main)
     return staff
+
+
+@pytest.fixture
+def fairness_night(restaurant):
+    """Ana and Ben on the floor for two hours: Ana seated 8 covers (two parties 3 minutes apart), Ben 2."""
+    now = timezone.now()
+    section = SectionFactory(restaurant=restaurant, name="Main")
+    tables = [
+        TableFactory(section=section, label=str(n + 1), min_seats=1, max_seats=4, x=40 + 90 * n) for n in range(3)
+    ]
+    ana = StaffMemberFactory(restaurant=restaurant, name="Ana Lopez")
+    ben = StaffMemberFactory(restaurant=restaurant, name="Ben Ng")
+    for member in (ana, ben):
+        ShiftFactory(staff=member, section=section, clock_in=now - timedelta(hours=2))
+    for table, member, size, minutes in ((tables[0], ana, 4, 90), (tables[1], ana, 4, 87), (tables[2], ben, 2, 60)):
+        Visit.objects.create(
+            restaurant=restaurant,
+            table=table,
+            server=member,
+            party_size=size,
+            seated_at=now - timedelta(minutes=minutes),
+            closed_at=now - timedelta(minutes=minutes - 30),
+        )
+    return {"ana": ana, "ben": ben}

@@ -1,16 +1,10 @@
 """GET .../floor/fairness and GET/POST .../routing-settings over real HTTP with real authentication:
 who may read and change them, the figures, bad input refused with nothing written."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from floor.exceptions import ManagerOnly
-from floor.models import Visit
 from floor.services.routing import routing_settings_set
-from floor.tests.factories import SectionFactory, TableFactory
-from staff.tests.factories import ShiftFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,29 +17,9 @@ def settings_url(restaurant):
     return f"/api/v1/restaurants/{restaurant.pk}/routing-settings"
 
 
-@pytest.fixture
-def tonight(restaurant):
-    """Ana and Ben on the floor for two hours; Ana seated 8 covers (two parties 3 minutes apart), Ben 2."""
-    now = timezone.now()
-    main = SectionFactory(restaurant=restaurant, name="Main")
-    tables = [TableFactory(section=main, label=str(n), min_seats=1, max_seats=4) for n in range(3)]
-    ana = StaffMemberFactory(restaurant=restaurant, name="Ana Lopez")
-    ben = StaffMemberFactory(restaurant=restaurant, name="Ben Ng")
-    for member in (ana, ben):
-        ShiftFactory(staff=member, section=main, clock_in=now - timedelta(hours=2))
-    for table, member, size, minutes in ((tables[0], ana, 4, 90), (tables[1], ana, 4, 87), (tables[2], ben, 2, 60)):
-        Visit.objects.create(
-            restaurant=restaurant,
-            table=table,
-            server=member,
-            party_size=size,
-            seated_at=now - timedelta(minutes=minutes),
-            closed_at=now - timedelta(minutes=minutes - 30),
-        )
-    return {"ana": ana, "ben": ben}
-
-
-def test_a_host_reads_tonights_fairness_most_behind_first(host_api, restaurant, tonight, django_assert_max_num_queries):
+def test_a_host_reads_tonights_fairness_most_behind_first(
+    host_api, restaurant, fairness_night, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(12):
         response = host_api.get(fairness_url(restaurant))
     assert response.status_code == 200
@@ -59,7 +33,7 @@ def test_a_host_reads_tonights_fairness_most_behind_first(host_api, restaurant, 
     assert body["double_seats"] == 1
 
 
-def test_another_restaurants_user_gets_404(outsider_api, restaurant, tonight):
+def test_another_restaurants_user_gets_404(outsider_api, restaurant, fairness_night):
     assert outsider_api.get(fairness_url(restaurant)).status_code == 404
     assert outsider_api.get(settings_url(restaurant)).status_code == 404
 

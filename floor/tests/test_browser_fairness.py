@@ -2,47 +2,19 @@
 ASGI server: the manager sets the pacing interval and the rotation basis (saved, announced), a host sees
 the settings but has no form, and the panel shows the chart, the Gini, who is behind and the double seats."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from floor.models import Visit
-from floor.tests.factories import SectionFactory, TableFactory
 from floor.tests.test_browser_floor_actions import open_floor
-from staff.tests.factories import ShiftFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def night(restaurant):
-    """Ana and Ben on the floor for two hours: Ana seated 8 covers (two parties 3 minutes apart), Ben 2."""
-    now = timezone.now()
-    main = SectionFactory(restaurant=restaurant, name="Main")
-    tables = [TableFactory(section=main, label=str(n + 1), min_seats=1, max_seats=4, x=40 + 90 * n) for n in range(3)]
-    ana = StaffMemberFactory(restaurant=restaurant, name="Ana Lopez")
-    ben = StaffMemberFactory(restaurant=restaurant, name="Ben Ng")
-    for member in (ana, ben):
-        ShiftFactory(staff=member, section=main, clock_in=now - timedelta(hours=2))
-    for table, member, size, minutes in ((tables[0], ana, 4, 90), (tables[1], ana, 4, 87), (tables[2], ben, 2, 60)):
-        Visit.objects.create(
-            restaurant=restaurant,
-            table=table,
-            server=member,
-            party_size=size,
-            seated_at=now - timedelta(minutes=minutes),
-            closed_at=now - timedelta(minutes=minutes - 30),
-        )
-    return {"ana": ana, "ben": ben}
-
-
-def test_the_floor_page_shows_tonights_fairness(asgi_live_server, page, host_user, restaurant, night):
+def test_the_floor_page_shows_tonights_fairness(asgi_live_server, page, host_user, restaurant, fairness_night):
     open_floor(page, asgi_live_server, host_user)
     expect(page.locator("#fairness-summary")).to_contain_text("Gini 0.3")
     expect(page.locator("#fairness-summary")).to_contain_text("1 double seat tonight")
-    behind = page.locator(f'#fairness-behind [data-staff-id="{night["ben"].pk}"]')
+    behind = page.locator(f'#fairness-behind [data-staff-id="{fairness_night["ben"].pk}"]')
     expect(behind).to_contain_text("Ben Ng is 3")
     expect(behind).to_contain_text("covers behind")
     expect(page.locator("#fairness-table tr")).to_have_count(2)
@@ -57,7 +29,7 @@ def test_the_floor_page_shows_tonights_fairness(asgi_live_server, page, host_use
 
 
 def test_a_manager_sets_the_pacing_interval_and_the_rotation_basis(
-    asgi_live_server, page, manager_user, restaurant, night
+    asgi_live_server, page, manager_user, restaurant, fairness_night
 ):
     open_floor(page, asgi_live_server, manager_user)
     form = page.locator("#routing-settings-form")
