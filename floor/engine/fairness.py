@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from floor.engine.floor import FloorSnapshot, minutes_between, shift_counts_from
-from floor.engine.routing import MIN_FLOOR_HOURS
+from floor.engine.server_order import MIN_FLOOR_HOURS
 
 
 def gini(values: list[float]) -> float:

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from floor.engine.floor import FloorServer, FloorSnapshot, FloorTable, whole_minutes
-from floor.engine.routing import ServerStanding, rotation_positions, server_order, servers_for_tables
+from floor.engine.server_order import ServerStanding, rotation_positions, server_order, servers_for_tables
 from floor.models import WAITLIST_OPEN, Section, WaitlistEntry
 from floor.selectors.floor import floor_snapshot
 from floor.selectors.quotes import QuotedEntry, waitlist_open_with_quotes

@@ -9,7 +9,8 @@ from floor.engine.fairness import tonight
 from floor.engine.floor import COVERS, OCCUPIED, FloorServer, FloorSnapshot, FloorTable, Party, RoutingConfig
 from floor.engine.outlook import Outlook
 from floor.engine.quotes import QueuedParty, TurnModel, section_pacing, simulate_waits
-from floor.engine.routing import rank_seatings, server_order
+from floor.engine.routing import rank_seatings
+from floor.engine.server_order import server_order
 
 NOW = datetime(2026, 5, 1, 23, 30, tzinfo=UTC)  # 19:30 in New York
 

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from floor.engine.floor import FloorServer, FloorSnapshot, FloorTable, RoutingConfig
-from floor.engine.routing import rank_seatings, server_order
+from floor.engine.routing import rank_seatings
+from floor.engine.server_order import server_order
 from floor.exceptions import InvalidFloorInput, WaitlistEntryClosed, WrongRestaurant
 from floor.models import RoutingDecision, TableState, Visit, WaitlistStatus
 from floor.selectors import floor_snapshot
