@@ -5,8 +5,8 @@ Replays the same simulated dinners (simulator.engine: same guests, same staff, s
 servers' reactions to double seats and overload) at each demand level (the dinner's arrival rate x1.0,
 x1.3, x1.6, x2.0) through every policy side by side: the routing engine as it ships (rotation, balanced,
 performance, with the busy-night rules on), the engine as it was before them ("rotation (today)"),
-that one with each busy-night rule alone (covers basis, table mix, pacing: each change measured
-alone), the simulator's plain host rule (rotation by section, smallest table that fits) and random
+that one with each busy-night rule alone (covers basis, table mix, pacing, the load of a server's
+tier, load with tables lent across sections: each change measured alone), the simulator's plain host rule (rotation by section, smallest table that fits) and random
 seating. Per policy: the Gini of covers per server-hour (mean of evenings), double seats per evening
 (one server seated twice within 5 minutes), the share of parties who walked away, the mean wait of
 seated parties, covers seated per evening, the mean absolute error of the learned quote, and the share
@@ -107,12 +107,27 @@ def floor_table(t, now) -> FloorTable:
 # (restaurant.models.default_routing_settings): each busy-night rule is also measured alone.
 TODAY = RoutingConfig()
 SHIPPED = RoutingConfig.from_settings(
-    {"pacing_minutes": 5, "hold_minutes_max": 5, "rotation_basis": COVERS, "table_mix_minutes": 10}
+    {
+        "pacing_minutes": 5,
+        "hold_minutes_max": 5,
+        "rotation_basis": COVERS,
+        "table_mix_minutes": 10,
+        "overload_penalty": 30.0,
+        "borrow_tables": True,
+        "borrow_penalty": 20.0,
+    }
 )
 ALONE = {
     "+ covers basis": replace(TODAY, rotation_basis=COVERS),
     "+ table mix": replace(TODAY, table_mix_minutes=SHIPPED.table_mix_minutes),
     "+ pacing": replace(TODAY, pacing_minutes=SHIPPED.pacing_minutes, hold_minutes_max=SHIPPED.hold_minutes_max),
+    "+ load": replace(TODAY, overload_penalty=SHIPPED.overload_penalty),
+    "+ load, lending": replace(
+        TODAY,
+        overload_penalty=SHIPPED.overload_penalty,
+        borrow_tables=True,
+        borrow_penalty=SHIPPED.borrow_penalty,
+    ),
 }
 
 

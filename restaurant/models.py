@@ -41,10 +41,15 @@ def default_routing_settings() -> dict:
         "hold_minutes_max": 5,
         "rotation_basis": "covers",
         "table_mix_minutes": 10,
+        "tables_by_tier": {"strong": 5, "standard": 4, "developing": 3},
+        "overload_penalty": 30.0,
+        "borrow_tables": True,
+        "borrow_penalty": 20.0,
     }
 
 
 ROTATION_BASES = ("turns", "covers")
+TIERS = ("strong", "standard", "developing")
 # Minutes settings and the range each may take: (least, most).
 ROUTING_MINUTES_BOUNDS = {
     "double_seat_window_minutes": (0, 240),
@@ -63,6 +68,17 @@ def routing_settings_errors(settings: dict) -> dict[str, str]:
             errors[key] = f"{key} must be a number of minutes from {least} to {most}"
     if settings.get("rotation_basis", "turns") not in ROTATION_BASES:
         errors["rotation_basis"] = f"rotation_basis must be one of {', '.join(ROTATION_BASES)}"
+    if not isinstance(settings.get("borrow_tables", False), bool):
+        errors["borrow_tables"] = "borrow_tables must be true or false"
+    for key in ("overload_penalty", "borrow_penalty"):
+        value = settings.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1000:
+            errors[key] = f"{key} must be a number of points from 0 to 1000"
+    tables = settings.get("tables_by_tier", {})
+    if not isinstance(tables, dict) or set(tables) - set(TIERS) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 30 for n in tables.values()
+    ):
+        errors["tables_by_tier"] = f"tables_by_tier must map tiers ({', '.join(TIERS)}) to 1 to 30 tables"
     return errors
 
 

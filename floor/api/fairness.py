@@ -48,6 +48,10 @@ class FloorRoutingSettingsSerializer(serializers.Serializer):
     rotation_basis = serializers.ChoiceField(
         choices=ROTATION_BASES, required=False, help_text="Rotation counts turns, or covers per hour on the floor."
     )
+    borrow_tables = serializers.BooleanField(
+        required=False,
+        help_text="A lighter server may be lent a table of another section when its own servers carry too many.",
+    )
 
 
 def _settings_body(restaurant) -> dict:
@@ -56,6 +60,7 @@ def _settings_body(restaurant) -> dict:
         "mode": restaurant.routing_mode,
         "pacing_minutes": config["pacing_minutes"],
         "rotation_basis": config["rotation_basis"],
+        "borrow_tables": config["borrow_tables"],
     }
 
 
@@ -70,8 +75,8 @@ class FairnessView(HostStandView):
 
 
 class RoutingSettingsView(HostStandView):
-    """The routing mode, pacing interval and rotation basis; owners and managers change the last two
-    (the mode has its own endpoint)."""
+    """The routing mode, pacing interval, rotation basis and table lending; owners and managers change the
+    last three (the mode has its own endpoint)."""
 
     serializer_class = FloorRoutingSettingsSerializer
     write_roles = MANAGING_ROLES
@@ -83,7 +88,7 @@ class RoutingSettingsView(HostStandView):
 
     @extend_schema(
         tags=TAGS,
-        summary="Set the pacing interval and the rotation basis",
+        summary="Set the pacing interval, the rotation basis and table lending",
         request=FloorRoutingSettingsSerializer,
         responses={200: FloorRoutingSettingsSerializer},
     )

@@ -146,6 +146,11 @@ class ScoreBreakdownSerializer(serializers.Serializer):
     combination = serializers.FloatField(help_text="-10 per extra table pushed together.")
     preference = serializers.FloatField(help_text="+15 per wish met.")
     double_seat = serializers.FloatField(help_text="The double-seat penalty when the server was just seated.")
+    hold = serializers.FloatField(help_text="Pacing: -5 per minute the party is held instead of a double seat.")
+    overload = serializers.FloatField(
+        help_text="`overload_penalty` per open table past what a server of their tier carries (`tables_by_tier`)."
+    )
+    borrowed = serializers.FloatField(help_text="`borrow_penalty` when the table is lent from another section.")
 
 
 class RecommendationSerializer(serializers.Serializer):

@@ -290,6 +290,8 @@ def server_on_floor(
 
 TURNS, COVERS = "turns", "covers"
 ROTATION_BASES = (TURNS, COVERS)
+# Tables a server carries at once by tier: the common rule of thumb (docs/routing.md).
+DEFAULT_TABLES_BY_TIER = ((STRONG, 5), (STANDARD, 4), (DEVELOPING, 3))
 
 
 @dataclass(frozen=True)
@@ -300,7 +302,11 @@ class RoutingConfig:
     and the engine may hold the party (at most `hold_minutes_max`) rather than double-seat (0: no pacing).
     `rotation_basis`: rotation counts turns (seated longest ago goes next) or covers per hour on the floor.
     `table_mix_minutes`: a table is kept for a larger waiting party when a better-fitting table for this
-    party frees within this many minutes (0: never kept)."""
+    party frees within this many minutes (0: never kept).
+    `tables_by_tier`: the open tables a server of each tier carries without slowing down; each table past
+    it costs `overload_penalty` points (0: load not weighed).
+    `borrow_tables`: a server may take a table of another staffed section when that beats its own
+    servers' best option by more than `borrow_penalty` points (the host lends the table)."""
 
     double_seat_window_minutes: float = 5
     double_seat_penalty: float = 30.0
@@ -310,6 +316,10 @@ class RoutingConfig:
     hold_minutes_max: float = 5.0
     rotation_basis: str = TURNS
     table_mix_minutes: float = 0.0
+    tables_by_tier: tuple[tuple[str, int], ...] = DEFAULT_TABLES_BY_TIER
+    overload_penalty: float = 0.0
+    borrow_tables: bool = False
+    borrow_penalty: float = 40.0
 
     @classmethod
     def from_settings(cls, settings: dict) -> RoutingConfig:
@@ -322,7 +332,18 @@ class RoutingConfig:
             hold_minutes_max=float(settings.get("hold_minutes_max", 5.0)),
             rotation_basis=str(settings.get("rotation_basis", TURNS)),
             table_mix_minutes=float(settings.get("table_mix_minutes", 0.0)),
+            tables_by_tier=tuple(
+                (tier, int(settings.get("tables_by_tier", {}).get(tier, default)))
+                for tier, default in DEFAULT_TABLES_BY_TIER
+            ),
+            overload_penalty=float(settings.get("overload_penalty", 0.0)),
+            borrow_tables=bool(settings.get("borrow_tables", False)),
+            borrow_penalty=float(settings.get("borrow_penalty", 40.0)),
         )
+
+    def table_capacity(self, tier: str) -> int:
+        """Open tables a server of this tier carries before each more one slows their service."""
+        return dict(self.tables_by_tier).get(tier, dict(DEFAULT_TABLES_BY_TIER)[STANDARD])
 
     @property
     def double_seat_minutes(self) -> float:

@@ -53,9 +53,17 @@ def table_text(tables: tuple[FloorTable, ...], party_size: int, prefs: Preferenc
 
 
 def server_text(
-    server: FloorServer, *, rank: int, capacity: float, capped: bool, snapshot: FloorSnapshot, double_seat: bool
+    server: FloorServer,
+    *,
+    rank: int,
+    capacity: float,
+    capped: bool,
+    snapshot: FloorSnapshot,
+    double_seat: bool,
+    section_id: int | None = None,
 ) -> str:
-    """Why this server, in the words of the restaurant's mode: their place, load, last seating, overrides."""
+    """Why this server, in the words of the restaurant's mode: their place, load, last seating, overrides,
+    and, for a table of `section_id` outside their section, that it is lent to them."""
     mode = snapshot.mode
     parts = []
     if mode == BALANCED:
@@ -83,8 +91,16 @@ def server_text(
     if mode == ROTATION and server.rotation_offset:
         direction = "up" if server.rotation_offset < 0 else "down"
         parts.append(f"moved {direction} {abs(server.rotation_offset)} by the host")
+    config = snapshot.config
+    tables = server.tables_now + 1
+    if config.overload_penalty and tables > config.table_capacity(server.tier):
+        parts.append(f"{tables} tables with this one, over a {server.tier} server's {config.table_capacity(server.tier)}")
     if server.section_id is None:
         parts.append("covers every section")
+    elif section_id is not None and server.section_id != section_id:
+        table_section = snapshot.section_names.get(section_id, "another section")
+        own = snapshot.section_names.get(server.section_id, "their section")
+        parts.append(f"lent this {table_section} table from {own}: lighter than {table_section}'s servers")
     return ", ".join(parts)
 
 

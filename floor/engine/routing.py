@@ -129,21 +129,26 @@ def _score(
     place: _Place, standing: ServerStanding, party_size: int, prefs: Preferences, snapshot: FloorSnapshot
 ) -> tuple[float, dict[str, float], bool]:
     server = standing.server
+    config = snapshot.config
+    over = server.tables_now + 1 - config.table_capacity(server.tier)
     breakdown = {
         "server_priority": max(SERVER_TOP_PRIORITY - SERVER_RANK_STEP * standing.rank, 0.0),
         "table_fit": WASTED_SEAT_POINTS * (place.seats - party_size),
         "combination": EXTRA_TABLE_POINTS * (len(place.tables) - 1),
         "preference": 0.0,
         "double_seat": 0.0,
+        "hold": 0.0,
+        "overload": -config.overload_penalty * max(over, 0),
+        "borrowed": -config.borrow_penalty if server.section_id not in (None, place.section_id) else 0.0,
     }
     if prefs.feature and all(prefs.feature in t.features for t in place.tables):
         breakdown["preference"] += PREFERENCE_POINTS
     if prefs.section_id is not None and place.section_id == prefs.section_id:
         breakdown["preference"] += PREFERENCE_POINTS
-    window = timedelta(minutes=snapshot.config.double_seat_minutes)
+    window = timedelta(minutes=config.double_seat_minutes)
     double_seat = server.last_seated_at is not None and snapshot.now - server.last_seated_at < window
     if double_seat:
-        breakdown["double_seat"] = -snapshot.config.double_seat_penalty
+        breakdown["double_seat"] = -config.double_seat_penalty
     total = round(sum(breakdown.values()), 2)
     return total, breakdown, double_seat
 
@@ -185,6 +190,15 @@ def _options(place: _Place, takers: list[ServerStanding], party_size: int, prefs
             waited = {**breakdown, "double_seat": 0.0, "hold": HOLD_POINTS_PER_MINUTE * held}
             options.append(_Option(standing, round(sum(waited.values()), 2), waited, False, held))
     return options
+
+
+def _takers(own: list[ServerStanding], borrowers: list[ServerStanding]) -> list[ServerStanding]:
+    """Who may take a party at a table: its section's servers, then (when tables may be lent) everyone
+    else who takes tables, at the borrowing penalty."""
+    if not borrowers:
+        return own
+    mine = {standing.server.staff_id for standing in own}
+    return own + [standing for standing in borrowers if standing.server.staff_id not in mine]
 
 
 def _places(snapshot, party_size, prefs, staffed, outlook, servers_for) -> tuple[list[_Place], list[KeptTable]]:
@@ -257,7 +271,11 @@ def rank_seatings(
         return Ranking(recommendations=[], reason=reason, order=order)
 
     names = reasons.short_names(snapshot.servers)
-    options = {place: _options(place, servers_for(place.section_id), party_size, prefs, snapshot) for place in places}
+    borrowers = order if snapshot.config.borrow_tables else []
+    options = {
+        place: _options(place, _takers(servers_for(place.section_id), borrowers), party_size, prefs, snapshot)
+        for place in places
+    }
     best_now = min(
         ((option, place) for place in places for option in options[place] if not option.hold),
         key=lambda pair: (pair[0].key(), pair[1].ids),
@@ -293,6 +311,7 @@ def rank_seatings(
                 capped=standing.capped,
                 snapshot=snapshot,
                 double_seat=option.double_seat,
+                section_id=place.section_id,
             )
             reason = f"{table_part} with {names[standing.server.staff_id]}: {server_part}"
         recommendations.append(

@@ -230,12 +230,13 @@ def routing_mode_set(*, restaurant, mode: str) -> bool:
 
 
 # The routing settings a manager sets from the floor page, beside the mode.
-FLOOR_ROUTING_SETTINGS = ("pacing_minutes", "rotation_basis")
+FLOOR_ROUTING_SETTINGS = ("pacing_minutes", "rotation_basis", "borrow_tables")
 
 
 def routing_settings_set(*, restaurant, role: str | None, changes: dict) -> dict:
     """Set the pacing interval (`pacing_minutes`: a server gets a new party at most every this many
-    minutes, 0 for no pacing) and the rotation basis (`rotation_basis`: "turns" or "covers"). Owners and
+    minutes, 0 for no pacing), the rotation basis (`rotation_basis`: "turns" or "covers") and whether a
+    lighter server may be lent a table of another section (`borrow_tables`). Owners and
     managers only (`ManagerOnly` otherwise): it changes every host's recommendations. Returns the
     restaurant's routing settings, defaults filled in; a value out of bounds is a 400 naming it and
     nothing is written. Open dashboards hear of a change once it is committed."""

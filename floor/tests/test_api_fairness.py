@@ -38,20 +38,24 @@ def test_another_restaurants_user_gets_404(outsider_api, restaurant, fairness_ni
     assert outsider_api.get(settings_url(restaurant)).status_code == 404
 
 
-def test_a_manager_sets_the_pacing_interval_and_the_rotation_basis(manager_api, restaurant):
+def test_a_manager_sets_the_pacing_interval_the_rotation_basis_and_lending(manager_api, restaurant):
     assert manager_api.get(settings_url(restaurant)).json() == {
         "mode": "rotation",
         "pacing_minutes": 5,
         "rotation_basis": "covers",
+        "borrow_tables": True,
     }
     response = manager_api.post(
-        settings_url(restaurant), {"pacing_minutes": 8, "rotation_basis": "turns"}, format="json"
+        settings_url(restaurant),
+        {"pacing_minutes": 8, "rotation_basis": "turns", "borrow_tables": False},
+        format="json",
     )
     assert response.status_code == 200
-    assert response.json() == {"mode": "rotation", "pacing_minutes": 8, "rotation_basis": "turns"}
+    assert response.json() == {"mode": "rotation", "pacing_minutes": 8, "rotation_basis": "turns", "borrow_tables": False}
     restaurant.refresh_from_db()
     assert restaurant.routing_config["pacing_minutes"] == 8
     assert restaurant.routing_config["rotation_basis"] == "turns"
+    assert restaurant.routing_config["borrow_tables"] is False
 
 
 @pytest.mark.parametrize("persona", ["host_api", "staff_api"])
@@ -69,6 +73,7 @@ def test_only_owners_and_managers_change_the_routing_settings(request, persona, 
         ({"pacing_minutes": 31}, "pacing_minutes"),
         ({"pacing_minutes": -1}, "pacing_minutes"),
         ({"rotation_basis": "tips"}, "rotation_basis"),
+        ({"borrow_tables": "sometimes"}, "borrow_tables"),
     ],
 )
 def test_bad_settings_are_a_400_naming_the_field_and_nothing_is_written(manager_api, restaurant, body, field):

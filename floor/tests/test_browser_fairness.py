@@ -25,7 +25,9 @@ def test_the_floor_page_shows_tonights_fairness(asgi_live_server, page, host_use
     )
     # A host reads the settings and has no form to change them.
     expect(page.locator("#routing-settings-form")).to_have_count(0)
-    expect(page.locator(".floor-head")).to_contain_text("A table every 5 min per server; rotation by covers per hour")
+    expect(page.locator(".floor-head")).to_contain_text(
+        "A table every 5 min per server; rotation by covers per hour; tables lent across sections"
+    )
 
 
 def test_a_manager_sets_the_pacing_interval_and_the_rotation_basis(
@@ -35,13 +37,15 @@ def test_a_manager_sets_the_pacing_interval_and_the_rotation_basis(
     form = page.locator("#routing-settings-form")
     form.locator("#pacing-minutes").fill("8")
     form.locator("#rotation-basis").select_option("turns")
+    form.locator("#borrow-tables").uncheck()
     form.locator("button[type=submit]").click()
     expect(page.locator("#toast")).to_have_text(
-        "Routing settings saved: a table every 8 min per server, rotation by turns"
+        "Routing settings saved: a table every 8 min per server, rotation by turns, tables not lent across sections"
     )
     restaurant.refresh_from_db()
     assert restaurant.routing_config["pacing_minutes"] == 8
     assert restaurant.routing_config["rotation_basis"] == "turns"
+    assert restaurant.routing_config["borrow_tables"] is False
     # Out of bounds: the server's message, nothing written.
     form.locator("#pacing-minutes").evaluate("input => input.removeAttribute('max')")
     form.locator("#pacing-minutes").fill("45")

@@ -182,6 +182,60 @@ def test_rotation_by_covers_puts_the_fewest_covers_per_hour_on_the_floor_first()
     assert by_covers == ["Cy", "Ana", "Ben"]
 
 
+# -- load and lending -------------------------------------------------------------------------------
+
+LOADED = {"overload_penalty": 30.0}
+LENDING = {"overload_penalty": 30.0, "borrow_tables": True, "borrow_penalty": 20.0}
+
+
+def test_a_server_past_their_tiers_tables_loses_the_party_to_a_lighter_section():
+    # Ana (standard: carries 4) has 4 tables open and is next in rotation; Ben has 1. A 4-top is free in
+    # each section: the fifth table would slow Ana down, so Ben's table wins; without the rule, Ana's.
+    servers = [server(1, "Ana Diaz", tables_now=4, clocked_in=200), server(2, "Ben Ito", section_id=2, tables_now=1)]
+    tables = [table(7, 4), table(9, 4, section_id=2)]
+    top = rank_seatings(floor(servers, tables, **LOADED), party_size=4).recommendations[0]
+    assert (top.table_ids, top.server_name) == ([9], "Ben Ito")
+    assert top.breakdown["overload"] == 0.0
+    ana = rank_seatings(floor(servers, tables, **LOADED), party_size=4).recommendations[1]
+    assert ana.breakdown["overload"] == -30.0
+    assert "5 tables with this one, over a standard server's 4" in ana.reason
+    plain = rank_seatings(floor(servers, tables), party_size=4).recommendations[0]
+    assert (plain.table_ids, plain.server_name) == ([7], "Ana Diaz")
+
+
+def test_a_strong_server_carries_more_tables_before_the_load_counts():
+    servers = [server(1, "Ana Diaz", tables_now=4, tier="strong", clocked_in=200), server(2, "Ben Ito", section_id=2)]
+    top = rank_seatings(floor(servers, [table(7, 4), table(9, 4, section_id=2)], **LOADED), party_size=4)
+    assert (top.recommendations[0].server_name, top.recommendations[0].breakdown["overload"]) == ("Ana Diaz", 0.0)
+
+
+def test_a_table_is_lent_to_a_lighter_server_when_its_own_section_is_overloaded():
+    # Main's only free table; Ana carries 6 (2 past her 4), Ben in the Patio has 1 and no free table.
+    servers = [server(1, "Ana Diaz", tables_now=6), server(2, "Ben Ito", section_id=2, tables_now=1)]
+    tables = [table(7, 4), table(9, 4, section_id=2, state=OCCUPIED)]
+    top = rank_seatings(floor(servers, tables, **LENDING), party_size=4).recommendations[0]
+    assert (top.table_ids, top.server_name) == ([7], "Ben Ito")
+    assert top.breakdown["borrowed"] == -20.0
+    assert "lent this Main table from Patio" in top.reason
+    # Without lending only Main's server may take Main's table, however loaded.
+    kept = rank_seatings(floor(servers, tables, **LOADED), party_size=4).recommendations[0]
+    assert kept.server_name == "Ana Diaz"
+
+
+def test_no_lending_while_the_sections_own_server_has_room():
+    servers = [server(1, "Ana Diaz", tables_now=2), server(2, "Ben Ito", section_id=2, clocked_in=200)]
+    tables = [table(7, 4), table(9, 4, section_id=2, state=OCCUPIED)]
+    top = rank_seatings(floor(servers, tables, **LENDING), party_size=4).recommendations[0]
+    assert (top.server_name, top.breakdown["borrowed"]) == ("Ana Diaz", 0.0)
+
+
+def test_tables_of_a_section_nobody_works_are_never_lent():
+    # The Patio is closed tonight (no server of its own): its table is not offered to Main's server.
+    servers = [server(1, "Ana Diaz")]
+    ranking = rank_seatings(floor(servers, [table(9, 4, section_id=2)], **LENDING), party_size=4)
+    assert ranking.recommendations == []
+
+
 # -- quotes and fairness ----------------------------------------------------------------------------
 
 

@@ -79,9 +79,15 @@ class Floor:
 
 @pytest.fixture
 def floor(restaurant):
-    # The classic rules (rotation by turns, no pacing, no table mix); the busy-night rules are pinned in
-    # test_busy_rules.py.
-    restaurant.routing_settings = {"rotation_basis": "turns", "pacing_minutes": 0, "table_mix_minutes": 0}
+    # The classic rules (rotation by turns, no pacing, no table mix, no load, no lending); the busy-night
+    # rules are pinned in test_busy_rules.py.
+    restaurant.routing_settings = {
+        "rotation_basis": "turns",
+        "pacing_minutes": 0,
+        "table_mix_minutes": 0,
+        "overload_penalty": 0,
+        "borrow_tables": False,
+    }
     restaurant.save(update_fields=["routing_settings"])
     return Floor(restaurant)
 

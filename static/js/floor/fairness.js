@@ -94,10 +94,11 @@ function initSettings() {
     const body = {
       pacing_minutes: Number(form.elements.pacing_minutes.value),
       rotation_basis: form.elements.rotation_basis.value,
+      borrow_tables: form.elements.borrow_tables.checked,
     };
     const button = form.querySelector("button[type=submit]");
     act(button, () => api("POST", "/routing-settings", body), (saved) =>
-      `Routing settings saved: a table every ${saved.pacing_minutes} min per server, rotation by ${saved.rotation_basis}`,
+      `Routing settings saved: a table every ${saved.pacing_minutes} min per server, rotation by ${saved.rotation_basis}, tables ${saved.borrow_tables ? "lent" : "not lent"} across sections`,
     ).then(loadFairness);
   });
 }
