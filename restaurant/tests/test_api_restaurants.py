@@ -3,6 +3,7 @@
 import pytest
 
 from restaurant.api.serializers import RoutingSettingsSerializer
+from floor.engine.floor import RoutingConfig
 from restaurant.models import default_routing_settings
 from restaurant.tests.factories import MembershipFactory, RestaurantFactory
 
@@ -30,7 +31,11 @@ def test_a_manager_changes_settings_and_clean_normalises_them(manager_api, resta
             "currency": "eur",
             "opening_hours": {"mon": None, "tue": {"open": "10:00", "close": "22:00"}},
             "day_parts": [{"key": "brunch", "name": "Brunch", "start": "10:00", "end": "14:00"}],
-            "routing_settings": {"double_seat_window_minutes": 10},
+            "routing_settings": {
+                "double_seat_window_minutes": 10,
+                "tables_by_tier": {"strong": 6},
+                "borrow_tables": False,
+            },
         },
     )
     assert response.status_code == 200, response.content
@@ -40,6 +45,9 @@ def test_a_manager_changes_settings_and_clean_normalises_them(manager_api, resta
     assert restaurant.opening_hours == {"mon": None, "tue": {"open": "10:00", "close": "22:00"}}
     assert restaurant.day_part_keys() == ["brunch"]
     assert restaurant.routing_config["double_seat_window_minutes"] == 10
+    assert restaurant.routing_config["borrow_tables"] is False
+    assert RoutingConfig.from_settings(restaurant.routing_config).table_capacity("strong") == 6
+    assert RoutingConfig.from_settings(restaurant.routing_config).table_capacity("standard") == 4
     assert response.json()["currency"] == "EUR"
 
 
@@ -58,6 +66,9 @@ def test_a_manager_changes_settings_and_clean_normalises_them(manager_api, resta
         ("routing_settings", {"bogus": 1}),
         ("routing_settings", {"large_party_size": 0}),
         ("routing_settings", "fast"),
+        ("routing_settings", {"tables_by_tier": {"legendary": 9}}),
+        ("routing_settings", {"tables_by_tier": {"strong": 0}}),
+        ("routing_settings", {"borrow_penalty": -5}),
         ("name", ""),
     ],
 )
