@@ -4,16 +4,16 @@ very busy.
 Replays the same simulated dinners (simulator.engine: same guests, same staff, same dining times, the
 servers' reactions to double seats and overload) at each demand level (the dinner's arrival rate x1.0,
 x1.3, x1.6, x2.0) through every policy side by side: the routing engine as it ships (rotation, balanced,
-performance, with the busy-night rules on), the engine as it was before them ("rotation (today)"),
-that one with each busy-night rule alone (covers basis, table mix, pacing, the load of a server's
-tier, load with tables lent across sections: each change measured alone), the simulator's plain host rule (rotation by section, smallest table that fits) and random
-seating. Per policy: the Gini of covers per server-hour (mean of evenings), double seats per evening
-(one server seated twice within 5 minutes), the share of parties who walked away, the mean wait of
-seated parties, covers seated per evening, the mean absolute error of the learned quote, and the share
-of quoted parties seated within the range they were quoted. At x1.6 it checks the issue's aims
-against the host rule. `--json` prints every figure as one JSON object on the last line:
-{"x1.6": {"rotation": {"gini", "double_seats", "walked", "wait_mean", "covers", "quote_mae",
-"within_quote"}, "host rule": {...}, ...}, ...}.
+performance, with the busy-night rules on), the engine as it was before them ("rotation (today)"), that
+one with each busy-night rule alone (covers basis, table mix, pacing, the load of a server's tier, load
+with tables lent across sections: each change measured alone), the simulator's plain host rule (rotation
+by section, smallest table that fits) and random seating. Per policy: the Gini of covers per server-hour
+(mean of evenings), double seats per evening (one server seated twice within 5 minutes), the share of
+parties who walked away, the mean wait of seated parties, covers seated per evening, the mean absolute
+error of the learned quote, and the share of quoted parties seated within the range they were quoted. At
+x1.6 it checks the issue's aims against the host rule. `--json` prints every figure as one JSON object
+on the last line: {"x1.6": {"rotation": {"gini", "double_seats", "walked", "wait_mean", "covers",
+"quote_mae", "within_quote"}, "host rule": {...}, ...}, ...}.
 
 The engine runs exactly as in production (floor.engine.routing.rank_seatings with its outlook, and
 floor.engine.quotes); only the loading from the database is replaced by an adapter from the simulator's

@@ -75,8 +75,10 @@ def routing_settings_errors(settings: dict) -> dict[str, str]:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1000:
             errors[key] = f"{key} must be a number of points from 0 to 1000"
     tables = settings.get("tables_by_tier", {})
-    if not isinstance(tables, dict) or set(tables) - set(TIERS) or not all(
-        isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 30 for n in tables.values()
+    if (
+        not isinstance(tables, dict)
+        or set(tables) - set(TIERS)
+        or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 30 for n in tables.values())
     ):
         errors["tables_by_tier"] = f"tables_by_tier must map tiers ({', '.join(TIERS)}) to 1 to 30 tables"
     return errors

@@ -92,9 +92,9 @@ def server_text(
         direction = "up" if server.rotation_offset < 0 else "down"
         parts.append(f"moved {direction} {abs(server.rotation_offset)} by the host")
     config = snapshot.config
-    tables = server.tables_now + 1
-    if config.overload_penalty and tables > config.table_capacity(server.tier):
-        parts.append(f"{tables} tables with this one, over a {server.tier} server's {config.table_capacity(server.tier)}")
+    tables, carries = server.tables_now + 1, config.table_capacity(server.tier)
+    if config.overload_penalty and tables > carries:
+        parts.append(f"{tables} tables with this one, over a {server.tier} server's {carries}")
     if server.section_id is None:
         parts.append("covers every section")
     elif section_id is not None and server.section_id != section_id:

@@ -51,7 +51,12 @@ def test_a_manager_sets_the_pacing_interval_the_rotation_basis_and_lending(manag
         format="json",
     )
     assert response.status_code == 200
-    assert response.json() == {"mode": "rotation", "pacing_minutes": 8, "rotation_basis": "turns", "borrow_tables": False}
+    assert response.json() == {
+        "mode": "rotation",
+        "pacing_minutes": 8,
+        "rotation_basis": "turns",
+        "borrow_tables": False,
+    }
     restaurant.refresh_from_db()
     assert restaurant.routing_config["pacing_minutes"] == 8
     assert restaurant.routing_config["rotation_basis"] == "turns"

@@ -32,7 +32,8 @@ NOW = datetime(2026, 3, 6, 19, 0, tzinfo=ZoneInfo("America/New_York"))
 
 def test_importing_the_engine_loads_no_django():
     code = (
-        "import sys; import floor.engine.floor, floor.engine.routing, floor.engine.server_order, floor.engine.reasons, floor.engine.quotes; "
+        "import sys; import floor.engine.floor, floor.engine.routing, floor.engine.server_order, "
+        "floor.engine.reasons, floor.engine.quotes; "
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in {'django', 'rest_framework', 'celery'}); "
         "print(loaded); sys.exit(1 if loaded else 0)"
     )

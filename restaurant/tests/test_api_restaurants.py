@@ -2,8 +2,8 @@
 
 import pytest
 
-from restaurant.api.serializers import RoutingSettingsSerializer
 from floor.engine.floor import RoutingConfig
+from restaurant.api.serializers import RoutingSettingsSerializer
 from restaurant.models import default_routing_settings
 from restaurant.tests.factories import MembershipFactory, RestaurantFactory
 
