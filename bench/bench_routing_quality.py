@@ -168,14 +168,24 @@ def engine_policy(mode: str, skills: dict[int, float], config: RoutingConfig, mo
     or holds it when that recommendation is a pacing hold. The engine sees the other waiting parties and
     when the busy tables should free (the quote model), as `route_party` does."""
 
+    # The host asks for every waiting party in turn; until someone is seated (a table changes state) or
+    # the clock moves, they all look at the same floor, so it is read once.
+    floor_now: dict = {}
+
     def policy(state: FloorState, party: Party) -> Seating | Hold | None:
-        snapshot = snapshot_of(state, mode=mode, config=config, skills=skills, timezone=timezone)
-        tables = snapshot.tables
+        key = (state.now, party.day_part, tuple(t.state for t in state.tables))
+        if key not in floor_now:
+            snapshot = snapshot_of(state, mode=mode, config=config, skills=skills, timezone=timezone)
+            frees_in = (
+                table_free_minutes(list(snapshot.tables), model, party.day_part) if config.table_mix_minutes else {}
+            )
+            floor_now.clear()
+            floor_now[key] = (snapshot, frees_in)
+        snapshot, frees_in = floor_now[key]
         outlook = None
         if config.table_mix_minutes > 0:
             outlook = Outlook(
-                waiting=tuple(w.party.size for w in state.waitlist if w.party is not party),
-                frees_in=table_free_minutes(list(tables), model, party.day_part),
+                waiting=tuple(w.party.size for w in state.waitlist if w.party is not party), frees_in=frees_in
             )
         ranking = rank_seatings(
             snapshot, party_size=party.size, preferences=party_preferences(party), limit=1, outlook=outlook
