@@ -319,7 +319,7 @@ class RoutingConfig:
     tables_by_tier: tuple[tuple[str, int], ...] = DEFAULT_TABLES_BY_TIER
     overload_penalty: float = 0.0
     borrow_tables: bool = False
-    borrow_penalty: float = 40.0
+    borrow_penalty: float = 20.0
 
     @classmethod
     def from_settings(cls, settings: dict) -> RoutingConfig:
@@ -338,7 +338,7 @@ class RoutingConfig:
             ),
             overload_penalty=float(settings.get("overload_penalty", 0.0)),
             borrow_tables=bool(settings.get("borrow_tables", False)),
-            borrow_penalty=float(settings.get("borrow_penalty", 40.0)),
+            borrow_penalty=float(settings.get("borrow_penalty", 20.0)),
         )
 
     def table_capacity(self, tier: str) -> int:

@@ -100,7 +100,7 @@ def server_text(
     elif section_id is not None and server.section_id != section_id:
         table_section = snapshot.section_names.get(section_id, "another section")
         own = snapshot.section_names.get(server.section_id, "their section")
-        parts.append(f"lent this {table_section} table from {own}: lighter than {table_section}'s servers")
+        parts.append(f"lent this {table_section} table from {own}")
     return ", ".join(parts)
 
 
