@@ -26,6 +26,14 @@ class Outlook:
     waiting: tuple[int, ...] = ()
     frees_in: dict[int, float] = field(default_factory=dict)
 
+    def without(self, party_size: int) -> Outlook:
+        """The outlook of a waiting party of this size: the others waiting, the first of its size taken out.
+        Every party of one size gets the same one, so "seat next" still ranks each kind of party once."""
+        waiting = list(self.waiting)
+        if party_size in waiting:
+            waiting.remove(party_size)
+        return Outlook(waiting=tuple(waiting), frees_in=self.frees_in)
+
 
 @dataclass(frozen=True)
 class KeptTable:
