@@ -37,6 +37,13 @@ OVERDUE_MINUTES = 5.0  # a party past every stay we have seen: expect them to le
 # inside it when the model is right (the routing benchmark measures the share).
 QUOTE_RANGE_PERCENTILES = (10, 90)
 RANGE_STEP = 5  # minutes
+# The range is taken from the simulated waits each scaled by a lognormal error of this sigma: what the
+# simulation cannot see (parties who join after this one and take a server's paced turn or the table
+# the engine keeps, the host's own choices, busy servers turning tables slower than the history says)
+# grows with the wait, so the range widens with it. 0.2 (a wait one run puts at 20 minutes reads 15.5
+# to 26 at one sigma) is the smallest that keeps 8 in 10 parties inside their range at every demand
+# level of bench/bench_routing_quality.py; the quote itself stays the median of the unscaled waits.
+MODEL_SIGMA = 0.2
 
 # Priors for a restaurant without history: median stay by party size (lognormal), bussing, staying.
 PRIOR_MEDIAN_STAY = {1: 45.0, 2: 60.0, 3: 68.0, 4: 75.0, 5: 82.0, 6: 90.0, 7: 98.0, 8: 105.0}
@@ -262,17 +269,26 @@ def simulate_waits(
     runs: int = RUNS,
     seed: int = SEED,
     pacing: dict[int, tuple[float, float]] | None = None,
+    table_mix: float = 0.0,
 ) -> dict[object, np.ndarray | None]:
     """Simulated minutes from now until each queued party is seated (one value per run), or None for a
     party no table or combination here could ever seat. Deterministic for its inputs.
 
     `pacing` (section id -> (minutes between two seatings there, minutes from now until the next may
-    happen)) spaces the seatings of each section as the routing engine's pacing does (no double seats)."""
+    happen)) spaces the seatings of each section as the routing engine's pacing does (no double seats).
+    `table_mix` (the restaurant's `table_mix_minutes`) seats each party as the engine's table mix does
+    (`_kept_slots`): a table with spare seats that a larger waiting party needs goes to this party only
+    when no table that fits it better frees within that many minutes."""
     rng = np.random.default_rng(seed)
     sections = sorted({t.section_id for t in tables})
     section_of = np.array([sections.index(t.section_id) for t in tables], dtype=np.intp)
     spacing = np.array([(pacing or {}).get(section, (0.0, 0.0))[0] for section in sections])
     ready = np.tile(np.array([(pacing or {}).get(section, (0.0, 0.0))[1] for section in sections]), (runs, 1))
+    # The seatings booked in each section so far, per run: the first and the last. A party whose table
+    # frees before the first booked seating, a whole interval before it, is seated then (the queue is not
+    # seated in its order: a couple behind a large party often sits first); otherwise after the last.
+    first_booked = np.full((runs, len(sections)), np.inf)
+    last_booked = np.full((runs, len(sections)), -np.inf)
     free = np.zeros((runs, len(tables)))
     for i, table in enumerate(tables):
         if table.party is not None or table.state == OCCUPIED:
@@ -289,6 +305,7 @@ def simulate_waits(
     # The slots depend only on the party's size and need, not on the queue: each kind is worked out once,
     # as a (slots x tables) index array, shorter slots padded with their own first table (max unchanged).
     slot_indices: dict[tuple[int, bool], np.ndarray | None] = {}
+    memo: dict = {}  # the table mix's: which slots of a kind a larger size fits
     for position, party in enumerate(queue):
         kind = (party.party_size, party.accessible)
         if kind not in slot_indices:
@@ -303,17 +320,78 @@ def simulate_waits(
             continue
         times = free[:, indices].max(axis=2)  # runs x slots: when each slot is wholly free
         if pacing:
-            times = np.maximum(times, ready[:, section_of[indices[:, 0]]])
+            section = section_of[indices[:, 0]]
+            gap = spacing[section]
+            before = (times >= ready[:, section]) & (times + gap <= first_booked[:, section])
+            after = np.maximum(np.maximum(times, ready[:, section]), last_booked[:, section] + gap)
+            times = np.where(before, times, after)
         chosen = times.argmin(axis=1)  # ties go to the first, smallest slot
+        if table_mix > 0:
+            chosen = _mixed_choice(times, chosen, indices, tables, queue, position, table_mix, memo)
         seated_at = times[rows, chosen]
         waits[party.key] = seated_at
-        if pacing:
-            seated_in = section_of[indices[chosen, 0]]
-            ready[rows, seated_in] = seated_at + spacing[seated_in]
-        held_until = seated_at + model.stay(day_part, party.party_size).sample(rng, runs) + model.bus.sample(rng, runs)
         stay = stays[:, position]  # the runs where the party stays for its table (the others leave)
+        if pacing:  # only a party that stays takes a server's turn
+            booked, seated_in = rows[stay], section_of[indices[chosen[stay], 0]]
+            first_booked[booked, seated_in] = np.minimum(first_booked[booked, seated_in], seated_at[stay])
+            last_booked[booked, seated_in] = np.maximum(last_booked[booked, seated_in], seated_at[stay])
+        held_until = seated_at + model.stay(day_part, party.party_size).sample(rng, runs) + model.bus.sample(rng, runs)
         free[rows[stay, None], indices[chosen[stay]]] = held_until[stay, None]
     return waits
+
+
+def _keepable_for(indices: np.ndarray, tables: list[FloorTable], size: int, larger: int, memo: dict) -> np.ndarray:
+    """Which of these slots are a single table with spare seats for `size` that a party of `larger` fits."""
+    key = (id(indices), size, larger)
+    if key not in memo:
+        memo[key] = np.array(
+            [
+                (slot == slot[0]).all() and tables[slot[0]].max_seats > size and tables[slot[0]].fits(larger)
+                for slot in indices
+            ]
+        )
+    return memo[key]
+
+
+def _mixed_choice(
+    times: np.ndarray,
+    chosen: np.ndarray,
+    indices: np.ndarray,
+    tables: list[FloorTable],
+    queue: list[QueuedParty],
+    position: int,
+    within: float,
+    memo: dict,
+) -> np.ndarray:
+    """The slot each run seats the party at under the engine's table mix (floor.engine.outlook.kept_for):
+    when the first slot to free is a single table with spare seats that a larger party fits, and there
+    are no more such tables free then than such parties, the party takes instead the first slot no larger
+    party needs, if it frees within `within` minutes. The larger parties are those of the queue now,
+    ahead or behind: by the time this party reaches the front, the ones ahead are seated and others have
+    joined, and on a busy night the queue's mix holds (the engine's outlook is the queue at that moment,
+    which the quote cannot see; the benchmark found the queue now a better stand-in than the parties
+    behind alone, who are none for the party just joining)."""
+    size = queue[position].party_size
+    larger = [other.party_size for q, other in enumerate(queue) if q != position and other.party_size > size]
+    if not larger:
+        return chosen
+    # Which slots (single tables with spare seats) each larger party fits: slots x larger parties.
+    fits = np.stack([_keepable_for(indices, tables, size, other, memo) for other in larger], axis=1)
+    keepable = fits.any(axis=1)
+    if not keepable.any():
+        return chosen
+    rows = np.arange(len(times))
+    at = times[rows, chosen]
+    needed = fits.sum(axis=1)[chosen]  # per run: the larger parties the chosen slot fits
+    # Free then, with spare seats, needed by someone larger: the engine keeps none if they outnumber them.
+    room = ((times <= at[:, None]) & keepable[None, :]).sum(axis=1)
+    kept = keepable[chosen] & (needed > 0) & (room <= needed)
+    if not kept.any():
+        return chosen
+    others = np.where(keepable[None, :], np.inf, times)
+    alternative = others.argmin(axis=1)
+    take = kept & (others[rows, alternative] <= at + within)
+    return np.where(take, alternative, chosen)
 
 
 def quote_minutes(waits: np.ndarray | None) -> int | None:
@@ -341,7 +419,8 @@ def entry_quotes(waits: dict[object, np.ndarray | None]) -> dict[object, EntryQu
         # All parties at once, row by row: the same medians and quartiles as one party at a time.
         runs = np.stack([waits[key] for key in quoted])
         medians = np.median(runs, axis=1)
-        lows, highs = np.percentile(runs, QUOTE_RANGE_PERCENTILES, axis=1)
+        error = np.exp(MODEL_SIGMA * np.random.default_rng(SEED).standard_normal(runs.shape[1]))
+        lows, highs = np.percentile(runs * error, QUOTE_RANGE_PERCENTILES, axis=1)
         for key, median, low, high in zip(quoted, medians, lows, highs, strict=True):
             # Said as a host says it, "10 to 20 minutes": the range widened to whole steps of RANGE_STEP.
             low = int(RANGE_STEP * math.floor(low / RANGE_STEP))
@@ -403,9 +482,12 @@ def queue_quotes(
     sections nobody works now is quoted as if those sections opened."""
     staffed, everything = quote_tables(snapshot)
     pacing = section_pacing(snapshot)
-    waits = simulate_waits(tables=staffed, queue=queue, model=model, day_part=day_part, pacing=pacing)
+    mix = snapshot.config.table_mix_minutes
+    waits = simulate_waits(tables=staffed, queue=queue, model=model, day_part=day_part, pacing=pacing, table_mix=mix)
     if any(value is None for value in waits.values()) and len(everything) > len(staffed):
-        fallback = simulate_waits(tables=everything, queue=queue, model=model, day_part=day_part, pacing=pacing)
+        fallback = simulate_waits(
+            tables=everything, queue=queue, model=model, day_part=day_part, pacing=pacing, table_mix=mix
+        )
         waits = {key: value if value is not None else fallback[key] for key, value in waits.items()}
     return entry_quotes(waits)
 
