@@ -14,6 +14,9 @@ take the fitting table that frees first and hold it for a sampled stay. A party'
 of its simulated waits, the number that minimises the mean absolute error. The tables are the floor's
 own (`floor.engine.floor.FloorTable`): a table held by an open party counts as occupied since that
 party was seated, pushed-together tables included.
+
+Over 400 lines: the turn model and the simulation that samples it change together (each stay and bussing
+draw is the model's), and splitting them would put one contract in two modules.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from floor.engine.floor import AVAILABLE, DIRTY, OCCUPIED, FloorSnapshot, FloorTable, minutes_between
+from floor.engine.outlook import table_mix_choice
 
 MIN_SAMPLES = 40  # below this many visits a distribution leans on the coarser group or the prior
 QUANTILES = 200
@@ -40,9 +44,10 @@ RANGE_STEP = 5  # minutes
 # The range is taken from the simulated waits each scaled by a lognormal error of this sigma: what the
 # simulation cannot see (parties who join after this one and take a server's paced turn or the table
 # the engine keeps, the host's own choices, busy servers turning tables slower than the history says)
-# grows with the wait, so the range widens with it. 0.2 (a wait one run puts at 20 minutes reads 15.5
-# to 26 at one sigma) is the smallest that keeps 8 in 10 parties inside their range at every demand
-# level of bench/bench_routing_quality.py; the quote itself stays the median of the unscaled waits.
+# grows with the wait, so the range widens with it. 0.2 (a wait one run puts at 20 minutes reads 16.4
+# to 24.4 at one sigma) was set on bench/bench_routing_quality.py: without it 76% of seated parties were
+# inside their range at x2.0, with it about 9 in 10 at every level (docs/routing.md). The quote itself
+# stays the median of the unscaled waits.
 MODEL_SIGMA = 0.2
 
 # Priors for a restaurant without history: median stay by party size (lognormal), bussing, staying.
@@ -277,8 +282,8 @@ def simulate_waits(
     `pacing` (section id -> (minutes between two seatings there, minutes from now until the next may
     happen)) spaces the seatings of each section as the routing engine's pacing does (no double seats).
     `table_mix` (the restaurant's `table_mix_minutes`) seats each party as the engine's table mix does
-    (`_kept_slots`): a table with spare seats that a larger waiting party needs goes to this party only
-    when no table that fits it better frees within that many minutes."""
+    (`floor.engine.outlook.table_mix_choice`): a table with spare seats that a larger waiting party needs
+    goes to this party only when no table that fits it better frees within that many minutes."""
     rng = np.random.default_rng(seed)
     sections = sorted({t.section_id for t in tables})
     section_of = np.array([sections.index(t.section_id) for t in tables], dtype=np.intp)
@@ -324,10 +329,14 @@ def simulate_waits(
             gap = spacing[section]
             before = (times >= ready[:, section]) & (times + gap <= first_booked[:, section])
             after = np.maximum(np.maximum(times, ready[:, section]), last_booked[:, section] + gap)
-            times = np.where(before, times, after)
+            # The engine holds a party whole minutes (floor.engine.routing.hold_minutes) from when its
+            # table frees, and the host seats it when the hold is up.
+            times = np.where(before, times, times + np.ceil(after - times - 1e-9))
         chosen = times.argmin(axis=1)  # ties go to the first, smallest slot
         if table_mix > 0:
-            chosen = _mixed_choice(times, chosen, indices, tables, queue, position, table_mix, memo)
+            chosen = table_mix_choice(
+                times, chosen, indices, tables, [p.party_size for p in queue], position, table_mix, memo
+            )
         seated_at = times[rows, chosen]
         waits[party.key] = seated_at
         stay = stays[:, position]  # the runs where the party stays for its table (the others leave)
@@ -338,60 +347,6 @@ def simulate_waits(
         held_until = seated_at + model.stay(day_part, party.party_size).sample(rng, runs) + model.bus.sample(rng, runs)
         free[rows[stay, None], indices[chosen[stay]]] = held_until[stay, None]
     return waits
-
-
-def _keepable_for(indices: np.ndarray, tables: list[FloorTable], size: int, larger: int, memo: dict) -> np.ndarray:
-    """Which of these slots are a single table with spare seats for `size` that a party of `larger` fits."""
-    key = (id(indices), size, larger)
-    if key not in memo:
-        memo[key] = np.array(
-            [
-                (slot == slot[0]).all() and tables[slot[0]].max_seats > size and tables[slot[0]].fits(larger)
-                for slot in indices
-            ]
-        )
-    return memo[key]
-
-
-def _mixed_choice(
-    times: np.ndarray,
-    chosen: np.ndarray,
-    indices: np.ndarray,
-    tables: list[FloorTable],
-    queue: list[QueuedParty],
-    position: int,
-    within: float,
-    memo: dict,
-) -> np.ndarray:
-    """The slot each run seats the party at under the engine's table mix (floor.engine.outlook.kept_for):
-    when the first slot to free is a single table with spare seats that a larger party fits, and there
-    are no more such tables free then than such parties, the party takes instead the first slot no larger
-    party needs, if it frees within `within` minutes. The larger parties are those of the queue now,
-    ahead or behind: by the time this party reaches the front, the ones ahead are seated and others have
-    joined, and on a busy night the queue's mix holds (the engine's outlook is the queue at that moment,
-    which the quote cannot see; the benchmark found the queue now a better stand-in than the parties
-    behind alone, who are none for the party just joining)."""
-    size = queue[position].party_size
-    larger = [other.party_size for q, other in enumerate(queue) if q != position and other.party_size > size]
-    if not larger:
-        return chosen
-    # Which slots (single tables with spare seats) each larger party fits: slots x larger parties.
-    fits = np.stack([_keepable_for(indices, tables, size, other, memo) for other in larger], axis=1)
-    keepable = fits.any(axis=1)
-    if not keepable.any():
-        return chosen
-    rows = np.arange(len(times))
-    at = times[rows, chosen]
-    needed = fits.sum(axis=1)[chosen]  # per run: the larger parties the chosen slot fits
-    # Free then, with spare seats, needed by someone larger: the engine keeps none if they outnumber them.
-    room = ((times <= at[:, None]) & keepable[None, :]).sum(axis=1)
-    kept = keepable[chosen] & (needed > 0) & (room <= needed)
-    if not kept.any():
-        return chosen
-    others = np.where(keepable[None, :], np.inf, times)
-    alternative = others.argmin(axis=1)
-    take = kept & (others[rows, alternative] <= at + within)
-    return np.where(take, alternative, chosen)
 
 
 def quote_minutes(waits: np.ndarray | None) -> int | None:
