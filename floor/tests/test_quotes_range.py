@@ -123,3 +123,19 @@ def test_the_couple_takes_the_4_top_when_nobody_larger_waits():
     quotes = queue_quotes(snapshot(tables, table_mix_minutes=10), queue, model=TurnModel(), day_part="d")
 
     assert quotes["two"].minutes == 0
+
+
+def test_a_paced_party_is_held_whole_minutes_as_the_engine_holds_it():
+    # Ana was seated 2.5 minutes ago: the engine holds the party 3 minutes (it says "seat at 19:33").
+    tables = [table(1, 4)]
+    snap = snapshot(tables, last_seated=2.5, pacing_minutes=5)
+
+    waits = simulate_waits(
+        tables=tables,
+        queue=[QueuedParty(key="a", party_size=2)],
+        model=TurnModel(),
+        day_part="d",
+        pacing=section_pacing(snap),
+    )
+
+    assert (waits["a"] == 3).all()
