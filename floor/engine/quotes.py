@@ -339,11 +339,14 @@ def simulate_waits(
             )
         seated_at = times[rows, chosen]
         waits[party.key] = seated_at
+        if pacing:
+            # Every party ahead takes a server's paced turn, even in the runs where it leaves the list: the
+            # guests who join meanwhile take the turns of those who leave, and the quote cannot see them
+            # (the benchmark's quote error at x1.6 rose from 5.8 to 6.0 minutes without them).
+            seated_in = section_of[indices[chosen, 0]]
+            first_booked[rows, seated_in] = np.minimum(first_booked[rows, seated_in], seated_at)
+            last_booked[rows, seated_in] = np.maximum(last_booked[rows, seated_in], seated_at)
         stay = stays[:, position]  # the runs where the party stays for its table (the others leave)
-        if pacing:  # only a party that stays takes a server's turn
-            booked, seated_in = rows[stay], section_of[indices[chosen[stay], 0]]
-            first_booked[booked, seated_in] = np.minimum(first_booked[booked, seated_in], seated_at[stay])
-            last_booked[booked, seated_in] = np.maximum(last_booked[booked, seated_in], seated_at[stay])
         held_until = seated_at + model.stay(day_part, party.party_size).sample(rng, runs) + model.bus.sample(rng, runs)
         free[rows[stay, None], indices[chosen[stay]]] = held_until[stay, None]
     return waits

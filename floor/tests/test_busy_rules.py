@@ -188,7 +188,7 @@ def test_rotation_by_covers_puts_the_fewest_covers_per_hour_on_the_floor_first()
 def test_quotes_space_a_sections_seatings_by_the_pacing():
     snap = floor([server(1, "Ana Lopez", last_seated=2)], [table(1, 4), table(2, 4)], **PACED)
     queue = [QueuedParty(key="a", party_size=2), QueuedParty(key="b", party_size=2)]
-    model = TurnModel(stay_share=1.0)  # a party that leaves the list takes nobody's turn: here both stay
+    model = TurnModel()
     plain = simulate_waits(tables=list(snap.tables), queue=queue, model=model, day_part="dinner")
     paced = simulate_waits(
         tables=list(snap.tables), queue=queue, model=model, day_part="dinner", pacing=section_pacing(snap)

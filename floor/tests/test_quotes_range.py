@@ -1,6 +1,6 @@
 """The quote's range and the queue simulation on a busy night (floor/engine/quotes.py): the range widens with
 the wait and always holds the quote; the simulation paces each section as the engine does (a couple whose
-table frees first sits before the large party ahead, a party that leaves takes nobody's turn) and seats
+table frees first sits before the large party ahead, whole-minute holds) and seats
 couples as the engine's table mix does. Pure: no database."""
 
 from datetime import UTC, datetime, timedelta
@@ -80,20 +80,17 @@ def test_a_couple_whose_table_frees_first_sits_before_the_large_party_ahead():
     assert (waits["six"] == 30).all()
 
 
-def test_a_party_that_leaves_the_list_takes_nobody_s_turn():
-    # Ana was seated 2 minutes ago: the first party sits at 3 minutes, the second 5 minutes later, unless
-    # the first left the list, when the second sits at 3.
+def test_every_party_ahead_takes_a_paced_turn_even_one_that_may_leave():
+    # Ana was seated 2 minutes ago: the first party sits at 3 minutes, the second 5 minutes later. Even in
+    # the runs where the first leaves the list: someone who joins meanwhile takes that turn.
     tables = [table(1, 4), table(2, 4)]
     snap = snapshot(tables, last_seated=2, pacing_minutes=5)
     queue = [QueuedParty(key="a", party_size=2), QueuedParty(key="b", party_size=2)]
 
-    def waits(share):
-        return simulate_waits(
-            tables=tables, queue=queue, model=TurnModel(stay_share=share), day_part="d", pacing=section_pacing(snap)
-        )
-
-    assert (waits(1.0)["b"] == 8).all()
-    assert (waits(0.0)["b"] == 3).all()
+    for share in (1.0, 0.0):
+        model = TurnModel(stay_share=share)
+        waits = simulate_waits(tables=tables, queue=queue, model=model, day_part="d", pacing=section_pacing(snap))
+        assert (waits["a"] == 3).all() and (waits["b"] == 8).all()
 
 
 # -- the table mix ----------------------------------------------------------------------------------
