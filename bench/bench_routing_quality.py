@@ -51,7 +51,7 @@ from floor.engine.floor import (  # noqa: E402
 )
 from floor.engine.floor import Party as SeatedParty  # noqa: E402
 from floor.engine.outlook import Outlook  # noqa: E402
-from floor.engine.quotes import QueuedParty, TurnModel, entry_quotes, section_pacing, simulate_waits, table_free_minutes  # noqa: E402
+from floor.engine.quotes import QueuedParty, TurnModel, queue_quotes, table_free_minutes  # noqa: E402
 from floor.engine.routing import rank_seatings  # noqa: E402
 from simulator.engine import (  # noqa: E402
     FloorState,
@@ -214,8 +214,6 @@ class QuoteRecorder:
 
     def __call__(self, state: FloorState, party: Party) -> int:
         snapshot = snapshot_of(state, mode=ROTATION, config=self.config, skills=self.skills, timezone="UTC")
-        staffed = set(state.accepting_by_section())
-        tables = [floor_table(t, state.now) for t in state.tables if not staffed or t.section in staffed]
         queue = []
         for waiting in state.waitlist:
             queue.append(
@@ -227,14 +225,9 @@ class QuoteRecorder:
             )
             if waiting.party is party:
                 break
-        waits = simulate_waits(
-            tables=tables,
-            queue=queue,
-            model=self.model,
-            day_part=party.day_part,
-            pacing=section_pacing(snapshot),
-        )
-        quote = entry_quotes({party.index: waits[party.index]})[party.index]
+        # As production quotes (floor.engine.quotes.queue_quotes): the staffed sections' tables, the pacing
+        # and table mix of the policy's settings, and every section for a party none of those fits.
+        quote = queue_quotes(snapshot, queue, model=self.model, day_part=party.day_part)[party.index]
         if quote.minutes is None:
             self.ranges[party.index] = (NO_QUOTE_MINUTES, NO_QUOTE_MINUTES)
             return NO_QUOTE_MINUTES

@@ -14,6 +14,9 @@ take the fitting table that frees first and hold it for a sampled stay. A party'
 of its simulated waits, the number that minimises the mean absolute error. The tables are the floor's
 own (`floor.engine.floor.FloorTable`): a table held by an open party counts as occupied since that
 party was seated, pushed-together tables included.
+
+Over 400 lines: the turn model and the simulation that samples it change together (each stay and bussing
+draw is the model's), and splitting them would put one contract in two modules.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from floor.engine.floor import AVAILABLE, DIRTY, OCCUPIED, FloorSnapshot, FloorTable, minutes_between
+from floor.engine.outlook import table_mix_choice
 
 MIN_SAMPLES = 40  # below this many visits a distribution leans on the coarser group or the prior
 QUANTILES = 200
@@ -37,6 +41,14 @@ OVERDUE_MINUTES = 5.0  # a party past every stay we have seen: expect them to le
 # inside it when the model is right (the routing benchmark measures the share).
 QUOTE_RANGE_PERCENTILES = (10, 90)
 RANGE_STEP = 5  # minutes
+# The range is taken from the simulated waits each scaled by a lognormal error of this sigma: what the
+# simulation cannot see (parties who join after this one and take a server's paced turn or the table
+# the engine keeps, the host's own choices, busy servers turning tables slower than the history says)
+# grows with the wait, so the range widens with it. 0.2 (a wait one run puts at 20 minutes reads 16.4
+# to 24.4 at one sigma) was set on bench/bench_routing_quality.py: without it 76% of seated parties were
+# inside their range at x2.0, with it about 9 in 10 at every level (docs/routing.md). The quote itself
+# stays the median of the unscaled waits.
+MODEL_SIGMA = 0.2
 
 # Priors for a restaurant without history: median stay by party size (lognormal), bussing, staying.
 PRIOR_MEDIAN_STAY = {1: 45.0, 2: 60.0, 3: 68.0, 4: 75.0, 5: 82.0, 6: 90.0, 7: 98.0, 8: 105.0}
@@ -262,17 +274,26 @@ def simulate_waits(
     runs: int = RUNS,
     seed: int = SEED,
     pacing: dict[int, tuple[float, float]] | None = None,
+    table_mix: float = 0.0,
 ) -> dict[object, np.ndarray | None]:
     """Simulated minutes from now until each queued party is seated (one value per run), or None for a
     party no table or combination here could ever seat. Deterministic for its inputs.
 
     `pacing` (section id -> (minutes between two seatings there, minutes from now until the next may
-    happen)) spaces the seatings of each section as the routing engine's pacing does (no double seats)."""
+    happen)) spaces the seatings of each section as the routing engine's pacing does (no double seats).
+    `table_mix` (the restaurant's `table_mix_minutes`) seats each party as the engine's table mix does
+    (`floor.engine.outlook.table_mix_choice`): a table with spare seats that a larger waiting party needs
+    goes to this party only when no table that fits it better frees within that many minutes."""
     rng = np.random.default_rng(seed)
     sections = sorted({t.section_id for t in tables})
     section_of = np.array([sections.index(t.section_id) for t in tables], dtype=np.intp)
     spacing = np.array([(pacing or {}).get(section, (0.0, 0.0))[0] for section in sections])
     ready = np.tile(np.array([(pacing or {}).get(section, (0.0, 0.0))[1] for section in sections]), (runs, 1))
+    # The seatings booked in each section so far, per run: the first and the last. A party whose table
+    # frees before the first booked seating, a whole interval before it, is seated then (the queue is not
+    # seated in its order: a couple behind a large party often sits first); otherwise after the last.
+    first_booked = np.full((runs, len(sections)), np.inf)
+    last_booked = np.full((runs, len(sections)), -np.inf)
     free = np.zeros((runs, len(tables)))
     for i, table in enumerate(tables):
         if table.party is not None or table.state == OCCUPIED:
@@ -289,6 +310,7 @@ def simulate_waits(
     # The slots depend only on the party's size and need, not on the queue: each kind is worked out once,
     # as a (slots x tables) index array, shorter slots padded with their own first table (max unchanged).
     slot_indices: dict[tuple[int, bool], np.ndarray | None] = {}
+    memo: dict = {}  # the table mix's: which slots of a kind a larger size fits
     for position, party in enumerate(queue):
         kind = (party.party_size, party.accessible)
         if kind not in slot_indices:
@@ -303,15 +325,29 @@ def simulate_waits(
             continue
         times = free[:, indices].max(axis=2)  # runs x slots: when each slot is wholly free
         if pacing:
-            times = np.maximum(times, ready[:, section_of[indices[:, 0]]])
+            section = section_of[indices[:, 0]]
+            gap = spacing[section]
+            before = (times >= ready[:, section]) & (times + gap <= first_booked[:, section])
+            after = np.maximum(np.maximum(times, ready[:, section]), last_booked[:, section] + gap)
+            # The engine holds a party whole minutes (floor.engine.routing.hold_minutes) from when its
+            # table frees, and the host seats it when the hold is up.
+            times = np.where(before, times, times + np.ceil(after - times - 1e-9))
         chosen = times.argmin(axis=1)  # ties go to the first, smallest slot
+        if table_mix > 0:
+            chosen = table_mix_choice(
+                times, chosen, indices, tables, [p.party_size for p in queue], position, table_mix, memo
+            )
         seated_at = times[rows, chosen]
         waits[party.key] = seated_at
         if pacing:
+            # Every party ahead takes a server's paced turn, even in the runs where it leaves the list: the
+            # guests who join meanwhile take the turns of those who leave, and the quote cannot see them
+            # (the benchmark's quote error at x1.6 rose from 5.8 to 6.0 minutes without them).
             seated_in = section_of[indices[chosen, 0]]
-            ready[rows, seated_in] = seated_at + spacing[seated_in]
-        held_until = seated_at + model.stay(day_part, party.party_size).sample(rng, runs) + model.bus.sample(rng, runs)
+            first_booked[rows, seated_in] = np.minimum(first_booked[rows, seated_in], seated_at)
+            last_booked[rows, seated_in] = np.maximum(last_booked[rows, seated_in], seated_at)
         stay = stays[:, position]  # the runs where the party stays for its table (the others leave)
+        held_until = seated_at + model.stay(day_part, party.party_size).sample(rng, runs) + model.bus.sample(rng, runs)
         free[rows[stay, None], indices[chosen[stay]]] = held_until[stay, None]
     return waits
 
@@ -341,7 +377,8 @@ def entry_quotes(waits: dict[object, np.ndarray | None]) -> dict[object, EntryQu
         # All parties at once, row by row: the same medians and quartiles as one party at a time.
         runs = np.stack([waits[key] for key in quoted])
         medians = np.median(runs, axis=1)
-        lows, highs = np.percentile(runs, QUOTE_RANGE_PERCENTILES, axis=1)
+        error = np.exp(MODEL_SIGMA * np.random.default_rng(SEED).standard_normal(runs.shape[1]))
+        lows, highs = np.percentile(runs * error, QUOTE_RANGE_PERCENTILES, axis=1)
         for key, median, low, high in zip(quoted, medians, lows, highs, strict=True):
             # Said as a host says it, "10 to 20 minutes": the range widened to whole steps of RANGE_STEP.
             low = int(RANGE_STEP * math.floor(low / RANGE_STEP))
@@ -403,9 +440,12 @@ def queue_quotes(
     sections nobody works now is quoted as if those sections opened."""
     staffed, everything = quote_tables(snapshot)
     pacing = section_pacing(snapshot)
-    waits = simulate_waits(tables=staffed, queue=queue, model=model, day_part=day_part, pacing=pacing)
+    mix = snapshot.config.table_mix_minutes
+    waits = simulate_waits(tables=staffed, queue=queue, model=model, day_part=day_part, pacing=pacing, table_mix=mix)
     if any(value is None for value in waits.values()) and len(everything) > len(staffed):
-        fallback = simulate_waits(tables=everything, queue=queue, model=model, day_part=day_part, pacing=pacing)
+        fallback = simulate_waits(
+            tables=everything, queue=queue, model=model, day_part=day_part, pacing=pacing, table_mix=mix
+        )
         waits = {key: value if value is not None else fallback[key] for key, value in waits.items()}
     return entry_quotes(waits)
 

@@ -365,7 +365,7 @@ UNREADABLE = "preferences unreadable: seat them by hand"
 
 
 def next_party(
-    snapshot: FloorSnapshot, queue: list[Waiting], *, limit: int = DEFAULT_LIMIT
+    snapshot: FloorSnapshot, queue: list[Waiting], *, limit: int = DEFAULT_LIMIT, outlook: Outlook | None = None
 ) -> tuple[Checked, list[Checked]]:
     """Walk the queue first come first: the first party that fits now, and those ahead of it that do not,
     each with why. Nobody fits: the first party (with its reason) and the others. The queue is not empty.
@@ -378,7 +378,11 @@ def next_party(
             continue
         kind = (party.party_size, party.prefs)
         if kind not in rankings:
-            ranking = rank_seatings(snapshot, party_size=party.party_size, preferences=party.prefs, limit=limit)
+            # The outlook is the whole queue's; each party's leaves the party itself out (outlook.py).
+            theirs = outlook.without(party.party_size) if outlook is not None else None
+            ranking = rank_seatings(
+                snapshot, party_size=party.party_size, preferences=party.prefs, limit=limit, outlook=theirs
+            )
             why = reasons.waiting_reason(snapshot, ranking.reason, party.party_size, party.prefs)
             rankings[kind] = (ranking, why)
         ranking, why = rankings[kind]

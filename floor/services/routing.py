@@ -5,7 +5,9 @@
 - `route_next_party`: "seat next", the first waiting party that fits now, and why those ahead wait;
 - `routing_mode_set`: the manager switches the restaurant's mode, announced once committed;
 - `routing_settings_set`: the manager sets the pacing interval and the rotation basis.
-Both routing services read a fixed number of queries whatever the floor's size (docs/routing.md)."""
+Both routing services read a fixed number of queries whatever the floor's size (docs/routing.md). Both
+apply the table mix (`table_mix_minutes`) with an outlook of the open queue and the quote model's
+expected free times (`routing_outlook`), as the benchmark drives the engine."""
 
 from __future__ import annotations
 
@@ -15,11 +17,13 @@ from datetime import datetime
 from django.db import transaction
 
 from floor.engine.floor import FloorSnapshot, InvalidValue, Preferences, check_party_size, parse_preferences
+from floor.engine.outlook import Outlook
+from floor.engine.quotes import table_free_minutes
 from floor.engine.routing import DEFAULT_LIMIT, Ranking, Recommendation, Waiting, next_party, rank_seatings
 from floor.events import floor_changed
 from floor.exceptions import InvalidFloorInput, ManagerOnly, WaitlistEntryClosed, WrongRestaurant
 from floor.models import RoutingDecision
-from floor.selectors import floor_snapshot, open_queue
+from floor.selectors import day_part, floor_snapshot, load_turn_model, open_queue
 from restaurant.models import MANAGING_ROLES, Restaurant, RoutingMode, routing_settings_errors
 
 
@@ -29,6 +33,18 @@ def party_input(*, party_size, preferences) -> tuple[int, Preferences]:
         return check_party_size(party_size), parse_preferences(preferences)
     except InvalidValue as refused:
         raise InvalidFloorInput(refused.field, refused.message) from None
+
+
+def routing_outlook(*, restaurant, snapshot: FloorSnapshot, waiting: list) -> Outlook | None:
+    """What the table mix needs beside the floor: the sizes of the parties waiting (first come first) and
+    when each busy table should free (the quote model's `table_free_minutes`). None when the restaurant's
+    `table_mix_minutes` is 0 or nobody else waits: the rule has nothing to keep a table for. The model is
+    the quotes' cached one: no query once loaded (three the first time in a quarter of an hour)."""
+    if snapshot.config.table_mix_minutes <= 0 or not waiting:
+        return None
+    model = load_turn_model(restaurant=restaurant, now=snapshot.now)
+    frees_in = table_free_minutes(list(snapshot.tables), model, day_part(restaurant, snapshot.now))
+    return Outlook(waiting=tuple(entry.party_size for entry in waiting), frees_in=frees_in)
 
 
 @dataclass
@@ -66,7 +82,9 @@ def route_party(
 ) -> RoutingResult:
     """Where to seat a party now, best first. With a waitlist entry, its preferences apply unless others
     are given. With `record`, the answer is saved as a RoutingDecision (seating later notes whether the
-    host followed it). Five queries whatever the floor's size (the snapshot's four, the decision)."""
+    host followed it). The other parties waiting may keep a table from this one (the table mix). Six
+    queries whatever the floor's size (the queue, the snapshot's four, the decision; three more when the
+    quote model is not cached yet and someone else waits)."""
     if waitlist_entry is not None:
         if waitlist_entry.restaurant_id != restaurant.pk:
             raise WrongRestaurant("waitlist_entry_id")
@@ -81,7 +99,11 @@ def route_party(
     snapshot = replace(floor_snapshot(restaurant=restaurant, now=now), timezone=restaurant.timezone)
     if prefs.section_id is not None and prefs.section_id not in snapshot.section_names:
         raise InvalidFloorInput("preferences.section_id", f"section {prefs.section_id} not found in this restaurant")
-    ranking = rank_seatings(snapshot, party_size=party_size, preferences=prefs, limit=limit)
+    others = [
+        entry for entry in open_queue(restaurant=restaurant) if waitlist_entry is None or entry.pk != waitlist_entry.pk
+    ]
+    outlook = routing_outlook(restaurant=restaurant, snapshot=snapshot, waiting=others)
+    ranking = rank_seatings(snapshot, party_size=party_size, preferences=prefs, limit=limit, outlook=outlook)
     result = RoutingResult(
         party_size=party_size,
         mode=snapshot.mode,
@@ -165,8 +187,9 @@ def route_next_party(
     """Seat next: walk the open waitlist first come first and answer the first party that fits now, with
     its recommendations and why each party ahead of it waits; nobody fits: the first party, no
     recommendations and its reason. With `record`, one RoutingDecision for the party answered, linked to
-    its entry, as `route_party` records it. One snapshot for the whole list: six queries (the queue, the
-    snapshot's four, the decision) whatever the queue's length."""
+    its entry, as `route_party` records it, the table mix applied to each party against the others waiting.
+    One snapshot for the whole list: six queries (the queue, the snapshot's four, the decision) whatever
+    the queue's length; three more when the quote model is not cached yet."""
     entries = open_queue(restaurant=restaurant)
     if not entries:
         return NextPartyResult(
@@ -178,7 +201,8 @@ def route_next_party(
             reason="nobody is waiting",
         )
     snapshot = replace(floor_snapshot(restaurant=restaurant, now=now), timezone=restaurant.timezone)
-    chosen, passed = next_party(snapshot, [_waiting(entry) for entry in entries], limit=limit)
+    outlook = routing_outlook(restaurant=restaurant, snapshot=snapshot, waiting=entries if len(entries) > 1 else [])
+    chosen, passed = next_party(snapshot, [_waiting(entry) for entry in entries], limit=limit, outlook=outlook)
     entry = chosen.party.key
     result = NextPartyResult(
         entry=entry,

@@ -395,6 +395,7 @@ def test_route_next_costs_the_same_queries_for_3_or_30_waiting_parties(
     short = _route_next_queries(host_api, restaurant)
     long = _route_next_queries(host_api, other_restaurant)
 
-    # Session, user, restaurant, role; the queue; sections, tables, shifts, visits; the decision's insert.
+    # Session, user, restaurant, role; the queue; sections, tables, shifts, visits; the decision's insert;
+    # and, cold, the quote model's history for the table mix (three; none once cached: test_api_table_mix).
     assert short == long
-    assert short <= 11
+    assert short <= 13

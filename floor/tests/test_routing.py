@@ -13,7 +13,7 @@ from floor.engine.routing import rank_seatings
 from floor.engine.server_order import server_order
 from floor.exceptions import InvalidFloorInput, WaitlistEntryClosed, WrongRestaurant
 from floor.models import RoutingDecision, TableState, Visit, WaitlistStatus
-from floor.selectors import floor_snapshot
+from floor.selectors import floor_snapshot, load_turn_model
 from floor.services.routing import route_next_party, route_party, routing_mode_set
 from floor.services.seating import table_seat
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
@@ -772,10 +772,11 @@ def test_routing_reads_a_fixed_number_of_queries_whatever_the_floor_size(
 ):
     _build_floor(restaurant, n_tables, n_servers)
 
-    # Sections, tables, shifts on the floor, visits of the shift; then the decision's insert.
-    with django_assert_num_queries(5):
+    # The queue (for the table mix; nobody waits here); sections, tables, shifts on the floor, visits of the
+    # shift; then the decision's insert.
+    with django_assert_num_queries(6):
         result = route(restaurant, 4)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         route(restaurant, 6, record=False)
 
     assert result.recommendations
@@ -921,6 +922,7 @@ def test_seat_next_reads_a_fixed_number_of_queries_whatever_the_queue_length(
         wait(restaurant, f"Big {i}", 40 + i, minutes_ago=100 - i)
     last = wait(restaurant, "Pair", 2, minutes_ago=1)
 
+    load_turn_model(restaurant=restaurant, now=NOW)  # the table mix's quote model, cached as on a live floor
     # The queue; sections, tables, shifts on the floor, visits of the shift; the decision's insert.
     with django_assert_num_queries(6):
         result = route_next_party(restaurant=restaurant, now=NOW)
