@@ -456,23 +456,16 @@ def test_the_pos_closes_a_visit_with_its_totals_once(make_key_api, base, restaur
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        ({"subtotal": "-1"}, "subtotal"),
-        ({"tip": "1.234"}, "tip"),
-        ({"tax": "abc"}, "tax"),
-        ({"discount": "100000000"}, "discount"),
-        ({"closed_at": "yesterday"}, "closed_at"),
-    ],
+    "body",
+    [{"subtotal": "-1"}, {"tip": "1.234"}, {"tax": "abc"}, {"discount": "100000000"}, {"closed_at": "yesterday"}],
 )
-def test_bad_totals_are_a_400_naming_the_field_and_leave_the_visit_open(
-    host_api, base, restaurant, table, ana, body, field
-):
+def test_bad_totals_are_a_400_naming_the_field_and_leave_the_visit_open(host_api, base, restaurant, table, ana, body):
     visit = seated(restaurant, table, ana)
 
     response = host_api.post(f"{base}/visits/{visit.pk}/close", body)
 
     assert response.status_code == 400
+    (field,) = body  # the one field sent, wrong
     assert field in error(response)["details"]
     visit.refresh_from_db()
     assert visit.closed_at is None
