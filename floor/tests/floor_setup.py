@@ -1,8 +1,10 @@
-"""Small builders shared by the floor tests: a table in a restaurant, a server on the floor, a busy floor."""
+"""Small builders shared by the floor tests: a table in a restaurant, a server on the floor, a routing decision,
+a busy floor."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from floor.models import RoutingDecision
 from floor.services.seating import table_seat
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
 from staff.models import ShiftBreak
@@ -23,6 +25,18 @@ def server_on_floor(restaurant, *, on_break=False, **shift_fields):
     if on_break:
         ShiftBreak.objects.create(shift=shift)
     return staff
+
+
+def routing_decision(restaurant, *, table=None, server=None, **fields):
+    """A routing decision for a party of four in rotation, recommending `table` and `server`."""
+    return RoutingDecision.objects.create(
+        restaurant=restaurant,
+        party_size=4,
+        mode="rotation",
+        recommended_table=table,
+        recommended_server=server,
+        **fields,
+    )
 
 
 def busy_floor(restaurant, *, tables: int, servers: int) -> None:
