@@ -1,5 +1,5 @@
 """Fixtures the floor's API tests share: the restaurant's API base path, its main section and a server
-clocked in there, and a night for the fairness figures."""
+clocked in there, its table 12 and three tables that push together, and a night for the fairness figures."""
 
 from datetime import timedelta
 
@@ -19,6 +19,18 @@ def base(restaurant) -> str:
 @pytest.fixture
 def main(restaurant):
     return SectionFactory(restaurant=restaurant, name="Main", color="#336699")
+
+
+@pytest.fixture
+def table(main):
+    """Table 12 of the main section, seating two to four."""
+    return TableFactory(section=main, label="12", min_seats=2, max_seats=4)
+
+
+@pytest.fixture
+def window(main):
+    """Three four-tops of the main section that may be pushed together."""
+    return [TableFactory(section=main, label=f"W{n}", max_seats=4, combinable_group="window") for n in (1, 2, 3)]
 
 
 @pytest.fixture

@@ -39,6 +39,16 @@ def routing_decision(restaurant, *, table=None, server=None, **fields):
     )
 
 
+def seated(restaurant, table, server, party_size=3):
+    """A party of `party_size` seated at `table` with `server`: the open visit."""
+    return table_seat(restaurant=restaurant, table=table, party_size=party_size, server=server)
+
+
+def error(response) -> dict:
+    """The one error shape of an API answer: {"code", "message", "details"}."""
+    return response.json()["error"]
+
+
 def busy_floor(restaurant, *, tables: int, servers: int) -> None:
     """A floor of `tables` four-tops in pairs one section, `servers` on it: every fourth table seated alone,
     every fourth (from the fourth) pushed together with the one before it for a party of six, and a
