@@ -14,6 +14,10 @@ take the fitting table that frees first and hold it for a sampled stay. A party'
 of its simulated waits, the number that minimises the mean absolute error. The tables are the floor's
 own (`floor.engine.floor.FloorTable`): a table held by an open party counts as occupied since that
 party was seated, pushed-together tables included.
+
+Over 400 lines on purpose: the learned distributions, the queue simulation that draws from them and the
+ranges it quotes are calibrated together (bench/bench_routing_quality.py measures them as one), so they
+are read and changed in one place.
 """
 
 from __future__ import annotations
