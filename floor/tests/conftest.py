@@ -1,14 +1,25 @@
-"""Fixtures the floor's API tests share: the restaurant's API base path, its main section and a server
-clocked in there, its table 12 and three tables that push together, and a night for the fairness figures."""
+"""Fixtures the floor's tests share: the in-memory channel layer, the restaurant's API base path, its main
+section and a server clocked in there, its table 12 and three tables that push together, and a night for
+the fairness figures."""
 
 from datetime import timedelta
 
 import pytest
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from floor.models import Visit
 from floor.tests.factories import SectionFactory, TableFactory
 from staff.tests.factories import ShiftFactory, StaffMemberFactory
+
+
+@pytest.fixture
+def in_memory_layer(settings):
+    """The in-memory channel layer, as the floor's groups run on it in a test."""
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    }  # resets the cached layer
+    return get_channel_layer()
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
 """Small builders shared by the floor tests: a table in a restaurant, a server on the floor, a routing decision,
 a busy floor."""
 
+import asyncio
+
+from asgiref.sync import async_to_sync
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from floor.events import floor_group
 from floor.models import RoutingDecision
 from floor.services.seating import table_seat
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
@@ -81,3 +85,26 @@ def dining_room(restaurant):
     twelve = TableFactory(section=main, label="12", min_seats=2, max_seats=4, x=40, y=40, width=90, height=70)
     twenty = TableFactory(section=main, label="20", min_seats=1, max_seats=6, x=200, y=40, width=120, height=70)
     return main, twelve, twenty
+
+
+def join_floor_group(layer, restaurant_id) -> str:
+    """A new channel of `layer` in the restaurant's floor group, as an open dashboard's: its name."""
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(floor_group(restaurant_id), channel)
+    return channel
+
+
+def floor_messages(layer, channel, *, wait: float = 2.0) -> list[dict]:
+    """Every message waiting on the channel; waits up to `wait` seconds for the first one."""
+
+    async def drain():
+        received = []
+        timeout = wait
+        while True:
+            try:
+                received.append(await asyncio.wait_for(layer.receive(channel), timeout))
+            except TimeoutError:
+                return received
+            timeout = 0.05
+
+    return async_to_sync(drain)()

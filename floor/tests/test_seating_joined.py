@@ -2,21 +2,17 @@
 tables' seats, which tables may join (group, section, state, restaurant), and clearing or closing the
 party clearing all of them (split from test_seating.py, which has the one-table rules)."""
 
-import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 
 from floor import exceptions as errors
-from floor.events import floor_group
 from floor.models import Table, TableState, TableStateChange, Visit
 from floor.services.seating import table_bus, table_clear, table_seat, visit_close
 from floor.services.table_states import table_state_set
 from floor.tests.factories import SectionFactory
-from floor.tests.floor_setup import routing_decision, server_on_floor, table_in
+from floor.tests.floor_setup import floor_messages, join_floor_group, routing_decision, server_on_floor, table_in
 
 pytestmark = pytest.mark.django_db
 
@@ -305,32 +301,17 @@ def test_bussing_stays_per_table_and_each_table_seats_alone_again(restaurant, wi
     assert again.tables == [window[1]]
 
 
-def _received(layer, channel) -> list[dict]:
-    async def drain():
-        received = []
-        while True:
-            try:
-                received.append(await asyncio.wait_for(layer.receive(channel), 0.2))
-            except TimeoutError:
-                return received
-
-    return async_to_sync(drain)()
-
-
 def test_floor_events_of_a_pushed_together_party_carry_every_table(
-    restaurant, window, server, settings, django_capture_on_commit_callbacks
+    restaurant, window, server, in_memory_layer, django_capture_on_commit_callbacks
 ):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(floor_group(restaurant.pk), channel)
+    channel = join_floor_group(in_memory_layer, restaurant.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         visit = _seated_together(restaurant, window[:2], server)
     with django_capture_on_commit_callbacks(execute=True):
         visit_close(restaurant=restaurant, visit=visit)
 
-    sent = _received(layer, channel)
+    sent = floor_messages(in_memory_layer, channel)
     ids = [window[0].pk, window[1].pk]
     assert [(m["kind"], m["data"]["table_ids"]) for m in sent] == [("table_seated", ids), ("visit_closed", ids)]
     assert sent[0]["data"]["label"] == "W1+W2"
