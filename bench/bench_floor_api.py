@@ -18,7 +18,16 @@ loopback port, and calls it with a `frontend` API key over keep-alive connection
    database is checked: no table with two open visits, one 201 and one 409 for each contested table.
    The floor is cleared and bussed through the services between passes.
 
-    .venv/bin/python bench/bench_floor_api.py [--calls 300] [--seed 7] [--clients 1,4,8] [--passes 3]
+`--json` prints every figure as one JSON object on the last line: {"database", "cache", "floor": {tables,
+sections, servers, occupied, dirty, waiting, history_days}, "setup_s": {step: seconds}, "latency":
+{"calls", "warmup", "trivial" | "route" | "floor": {"p50_ms", "p95_ms", "x_p50", "x_p95", "statuses"}},
+"route_with_recommendations", "seating": [{"clients", "tries", "seated", "refused", "other", "contested",
+"raced", "wall_s", "seated_per_s", "p50_ms", "p95_ms", "double_seats", "checks"}], "postgresql":
+{"sessions_opened", "requests", "connections_after_latency", "connections_after_seating"} (null on
+SQLite), "server_errors": [{"count", "line"}], "double_seats", "seat_errors", "wall_s"}; the ratios
+x_p50/x_p95 are to the trivial endpoint's (null for it).
+
+    .venv/bin/python bench/bench_floor_api.py [--calls 300] [--seed 7] [--clients 1,4,8] [--passes 3] [--json]
 """
 
 from __future__ import annotations
@@ -536,6 +545,38 @@ def print_seating(rounds: list[SeatingRound], passes: int) -> None:
         )
 
 
+def latency_figures(latency: dict[str, Latency], routed: int) -> dict:
+    trivial = latency["trivial"]
+    figures = {"calls": len(trivial.samples), "warmup": WARMUP_CALLS}
+    for name, item in latency.items():
+        figures[name] = {
+            "p50_ms": round(item.p50 * 1000, 2),
+            "p95_ms": round(item.p95 * 1000, 2),
+            "x_p50": None if item is trivial else round(item.p50 / trivial.p50, 3),
+            "x_p95": None if item is trivial else round(item.p95 / trivial.p95, 3),
+            "statuses": {str(status): count for status, count in sorted(item.statuses.items())},
+        }
+    return figures
+
+
+def seating_figures(r: SeatingRound) -> dict:
+    return {
+        "clients": r.clients,
+        "tries": r.attempts,
+        "seated": r.statuses[201],
+        "refused": r.statuses[409],
+        "other": r.attempts - r.statuses[201] - r.statuses[409],
+        "contested": r.contested,
+        "raced": r.overlapped,
+        "wall_s": round(r.wall_s, 3),
+        "seated_per_s": round(r.seated_per_s, 2),
+        "p50_ms": round(percentile(r.samples, 50) * 1000, 2) if r.samples else None,
+        "p95_ms": round(percentile(r.samples, 95) * 1000, 2) if r.samples else None,
+        "double_seats": r.double_seats,
+        "checks": r.mismatches + ([f"{r.skipped} attempts skipped (time budget)"] if r.skipped else []),
+    }
+
+
 def run(args, scratch: Path) -> int:
     """Set up, serve, measure, print. Returns the exit status: 1 if any table got two open visits."""
     started = time.perf_counter()
@@ -585,26 +626,59 @@ def run(args, scratch: Path) -> int:
         connections.close_all()
 
     print_seating(rounds, args.passes)
+    postgresql = None
     if database is not None:
         requests = len(latency) * (WARMUP_CALLS + len(latency["trivial"].samples))
         opened = pg_after_latency[1] - pg_before[1]
+        postgresql = {
+            "sessions_opened": opened,
+            "requests": requests,
+            "connections_after_latency": pg_after_latency[0],
+            "connections_after_seating": pg_after_seating[0],
+        }
         print(
             f"PostgreSQL: {opened} sessions opened for the {requests} latency requests "
             f"({opened / requests:.2f} a request); connections open: {pg_after_latency[0]} after the latency "
             f"calls, {pg_after_seating[0]} after seating (one of them this process's)"
         )
-    for line, count in Counter(ERROR_LINE.findall(log_path.read_text(errors="replace"))).most_common(3):
+    errors = Counter(ERROR_LINE.findall(log_path.read_text(errors="replace"))).most_common(3)
+    for line, count in errors:
         print(f"server log: {count} x {line[:150]}")
     trivial, route, board = latency["trivial"], latency["route"], latency["floor"]
     busiest = max(rounds, key=lambda r: r.clients, default=None)
     seating = f"seating {busiest.seated_per_s:.0f}/s at {busiest.clients} clients; " if busiest else ""
     doubles = sum(r.double_seats for r in rounds)
     failed = sum(r.attempts - r.statuses[201] - r.statuses[409] for r in rounds)
+    wall_s = time.perf_counter() - started
     print(
-        f"\n{vendor}: route p50 x{route.p50 / trivial.p50:.1f} of trivial, p95 x{route.p95 / trivial.p95:.1f} "
-        f"(aim <= 3x); floor p50 x{board.p50 / trivial.p50:.1f}, p95 x{board.p95 / trivial.p95:.1f}; "
-        f"{seating}{doubles} double seats, {failed} seat errors; {time.perf_counter() - started:.0f} s in all"
+        f"\n{vendor}: route p50 x{route.p50 / trivial.p50:.2f} of trivial, p95 x{route.p95 / trivial.p95:.2f}; "
+        f"floor p50 x{board.p50 / trivial.p50:.2f}, p95 x{board.p95 / trivial.p95:.2f} (aim <= 3x); "
+        f"{seating}{doubles} double seats, {failed} seat errors; {wall_s:.0f} s in all"
     )
+    if args.json:
+        figures = {
+            "database": vendor,
+            "cache": "redis" if env["REDIS_URL"] else "local memory",
+            "floor": {
+                "tables": TABLES,
+                "sections": SERVERS,
+                "servers": SERVERS,
+                "occupied": OCCUPIED,
+                "dirty": DIRTY,
+                "waiting": WAITING,
+                "history_days": HISTORY_DAYS,
+            },
+            "setup_s": {name: round(seconds, 2) for name, seconds in setup.items()},
+            "latency": latency_figures(latency, routed),
+            "route_with_recommendations": routed,
+            "seating": [seating_figures(r) for r in rounds],
+            "postgresql": postgresql,
+            "server_errors": [{"count": count, "line": line[:150]} for line, count in errors],
+            "double_seats": doubles,
+            "seat_errors": failed,
+            "wall_s": round(wall_s, 1),
+        }
+        print(json.dumps(figures))
     return 1 if doubles else 0
 
 
@@ -614,6 +688,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--clients", default="1,4,8", help="numbers of concurrent seating clients")
     parser.add_argument("--passes", type=int, default=3, help="seating passes over the free floor per client count")
+    parser.add_argument("--json", action="store_true", help="print every figure as JSON on the last line")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-floor-"))  # SQLite file, collected static, server log
     try:

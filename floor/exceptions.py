@@ -11,9 +11,19 @@ from restaurant.exceptions import DomainError, InvalidInput, NotInRestaurant
 
 
 class FloorError(DomainError):
-    """Base of the floor's domain errors: a conflict with the current state unless a subclass says otherwise."""
+    """Base of the floor's domain errors: a conflict with the current state unless a subclass says otherwise.
+
+    A subclass names its `code` (and a `status_code` other than its base's) in its class line,
+    `class TableTaken(TableUnavailable, code="table_taken")`: most errors are nothing else."""
 
     code = "floor_conflict"
+
+    def __init_subclass__(cls, *, code: str | None = None, status_code: int | None = None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+        if status_code is not None:
+            cls.status_code = status_code
 
 
 class InvalidFloorInput(InvalidInput, FloorError):
@@ -24,16 +34,12 @@ class WrongRestaurant(NotInRestaurant, InvalidFloorInput):
     """An object passed to a floor service belongs to another restaurant."""
 
 
-class PartyDoesNotFit(InvalidFloorInput):
+class PartyDoesNotFit(InvalidFloorInput, code="party_does_not_fit"):
     """The party is smaller or larger than the table seats."""
 
-    code = "party_does_not_fit"
 
-
-class IllegalTransition(FloorError):
+class IllegalTransition(FloorError, code="illegal_transition"):
     """A table state change the state machine does not allow from the current state."""
-
-    code = "illegal_transition"
 
     def __init__(self, message: str, *, table_id: int, current_state: str, requested_state: str, allowed: list[str]):
         super().__init__(
@@ -50,44 +56,29 @@ class IllegalTransition(FloorError):
         self.allowed_states = allowed
 
 
-class ManagerOnly(FloorError):
+class ManagerOnly(FloorError, code="permission_denied", status_code=403):
     """Only an owner or a manager may make this change (blocking a table or unblocking it)."""
 
-    status_code = 403
-    code = "permission_denied"
 
-
-class TableUnavailable(FloorError):
+class TableUnavailable(FloorError, code="table_unavailable"):
     """The table cannot take a party now (dirty, blocked, out of service)."""
 
-    code = "table_unavailable"
 
-
-class TableTaken(TableUnavailable):
+class TableTaken(TableUnavailable, code="table_taken"):
     """Another party sits at the table: the loser of two hosts seating one table gets this."""
 
-    code = "table_taken"
 
-
-class NotOnFloor(FloorError):
+class NotOnFloor(FloorError, code="server_not_on_floor"):
     """The server cannot take a party now; `details["reason"]` says why (not clocked in, on break, cut...)."""
 
-    code = "server_not_on_floor"
 
-
-class WaitlistEntryClosed(FloorError):
+class WaitlistEntryClosed(FloorError, code="waitlist_entry_closed"):
     """The waitlist entry was already seated, cancelled or marked a no-show."""
 
-    code = "waitlist_entry_closed"
 
-
-class DecisionAlreadyUsed(FloorError):
+class DecisionAlreadyUsed(FloorError, code="routing_decision_used"):
     """The routing decision already led to a seating; a new party needs a new decision."""
 
-    code = "routing_decision_used"
 
-
-class SectionInUse(FloorError):
+class SectionInUse(FloorError, code="conflict"):
     """A section that still has tables cannot be deleted; `details["tables"]` says how many."""
-
-    code = "conflict"

@@ -37,11 +37,20 @@ class Section(models.Model):
 
 
 class TableState(models.TextChoices):
-    AVAILABLE = "available", "Available"
-    OCCUPIED = "occupied", "Occupied"
-    DIRTY = "dirty", "Dirty"
-    RESERVED = "reserved", "Reserved"
-    BLOCKED = "blocked", "Blocked"
+    AVAILABLE = "available"
+    OCCUPIED = "occupied"
+    DIRTY = "dirty"
+    RESERVED = "reserved"
+    BLOCKED = "blocked"
+
+
+class StateSource(models.TextChoices):
+    """Who or what changed a table's state: the host's button, the POS, a camera, or the system itself."""
+
+    HOST = "host"
+    POS = "pos", "POS"
+    VISION = "vision"
+    SYSTEM = "system"
 
 
 # The table state machine, as data: for each state, the states a table may go to and how (the one table
@@ -89,16 +98,16 @@ def needs_manager(*, from_state: str, to_state: str) -> bool:
 
 class TableShape(models.TextChoices):
     RECT = "rect", "Rectangle"
-    ROUND = "round", "Round"
+    ROUND = "round"
 
 
 class TableFeature(models.TextChoices):
     """What a table offers a party: a wish (booth, patio, high-top) or a must (accessible)."""
 
-    BOOTH = "booth", "Booth"
-    PATIO = "patio", "Patio"
+    BOOTH = "booth"
+    PATIO = "patio"
     HIGH_TOP = "high_top", "High-top"
-    ACCESSIBLE = "accessible", "Accessible"
+    ACCESSIBLE = "accessible"
 
 
 class TableQuerySet(TenantQuerySet):
@@ -184,13 +193,6 @@ class Table(models.Model):
         return [str(feature) for feature, field in cls.FEATURE_FIELDS.items() if row[field]]
 
 
-class StateSource(models.TextChoices):
-    HOST = "host", "Host"
-    POS = "pos", "POS"
-    VISION = "vision", "Vision"
-    SYSTEM = "system", "System"
-
-
 class TableStateChange(models.Model):
     """One change of a table's state: who or what made it, when, and how sure it was."""
 
@@ -221,10 +223,10 @@ class TableStateChange(models.Model):
 
 
 class WaitlistStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    NOTIFIED = "notified", "Notified"
-    SEATED = "seated", "Seated"
-    CANCELLED = "cancelled", "Cancelled"
+    WAITING = "waiting"
+    NOTIFIED = "notified"
+    SEATED = "seated"
+    CANCELLED = "cancelled"
     NO_SHOW = "no_show", "No-show"
 
 
@@ -367,12 +369,12 @@ class Visit(models.Model):
 
 class MenuCategory(models.TextChoices):
     DRINK = "drink", "Drink (non-alcoholic)"
-    ALCOHOL = "alcohol", "Alcohol"
-    APPETIZER = "appetizer", "Appetizer"
-    ENTREE = "entree", "Entree"
-    SIDE = "side", "Side"
-    DESSERT = "dessert", "Dessert"
-    OTHER = "other", "Other"
+    ALCOHOL = "alcohol"
+    APPETIZER = "appetizer"
+    ENTREE = "entree"
+    SIDE = "side"
+    DESSERT = "dessert"
+    OTHER = "other"
 
 
 class MenuItem(models.Model):

@@ -70,6 +70,11 @@ class HostStandView(RestaurantScopedMixin, generics.GenericAPIView):
             return StateSource.POS
         return StateSource.HOST
 
+    def acting(self) -> dict:
+        """Who changes the floor, as every service that changes it takes them: the restaurant, where the
+        change comes from and the person."""
+        return {"restaurant": self.get_restaurant(), "source": self.source(), "actor": self.actor()}
+
     def valid_input(self, serializer_class, **context):
         serializer = serializer_class(data=self.request.data, context={**self.get_serializer_context(), **context})
         serializer.is_valid(raise_exception=True)
@@ -136,7 +141,6 @@ class SeatView(TableActionView):
         table = self.get_object()
         data = self.valid_input(SeatRequestSerializer, table_id=table.pk)
         visit = table_seat(
-            restaurant=self.get_restaurant(),
             table=table,
             joined_tables=data.get("table_ids", []),
             party_size=data["party_size"],
@@ -144,8 +148,7 @@ class SeatView(TableActionView):
             waitlist_entry=data.get("waitlist_entry_id"),
             routing_decision=data.get("routing_decision_id"),
             allow_misfit=data["allow_misfit"],
-            actor=self.actor(),
-            source=self.source(),
+            **self.acting(),
         )
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
@@ -166,13 +169,7 @@ class TableStateView(TableActionView):
     def post(self, request, restaurant_id, table_id):
         data = self.valid_input(TableStateRequestSerializer)
         table = table_state_set(
-            restaurant=self.get_restaurant(),
-            table=self.get_object(),
-            to_state=data["state"],
-            source=self.source(),
-            actor=self.actor(),
-            note=data["note"],
-            role=self.get_role(),
+            table=self.get_object(), to_state=data["state"], note=data["note"], role=self.get_role(), **self.acting()
         )
         return Response(TableStateSerializer(table).data)
 
@@ -188,7 +185,7 @@ class TableClearView(TableActionView):
     @documented("Clear a table (party left)", request=None, responses={200: TableClearedSerializer})
     def post(self, request, restaurant_id, table_id):
         table = self.get_object()
-        visit = table_clear(restaurant=self.get_restaurant(), table=table, source=self.source(), actor=self.actor())
+        visit = table_clear(table=table, **self.acting())
         return Response(TableClearedSerializer({"table": table, "closed_visit": visit}).data)
 
 
@@ -201,9 +198,7 @@ class TableBusView(TableActionView):
 
     @documented("Bus a table", request=None, responses={200: TableStateSerializer})
     def post(self, request, restaurant_id, table_id):
-        table = table_bus(
-            restaurant=self.get_restaurant(), table=self.get_object(), source=self.source(), actor=self.actor()
-        )
+        table = table_bus(table=self.get_object(), **self.acting())
         return Response(TableStateSerializer(table).data)
 
 
@@ -222,18 +217,9 @@ class VisitCloseView(HostStandView):
 
     @documented("Close a visit", request=VisitCloseRequestSerializer, responses={200: VisitSerializer})
     def post(self, request, restaurant_id, visit_id):
-        data = self.valid_input(VisitCloseRequestSerializer)
-        visit = visit_close(
-            restaurant=self.get_restaurant(),
-            visit=self.get_object(),
-            closed_at=data.get("closed_at"),
-            subtotal=data.get("subtotal"),
-            tax=data.get("tax"),
-            tip=data.get("tip"),
-            discount=data.get("discount"),
-            source=self.source(),
-            actor=self.actor(),
-        )
+        # The request's fields (each optional) are the service's own arguments: `closed_at` and the totals.
+        totals = self.valid_input(VisitCloseRequestSerializer)
+        visit = visit_close(visit=self.get_object(), **totals, **self.acting())
         return Response(VisitSerializer(visit).data)
 
 

@@ -468,12 +468,12 @@ class FloorTableSerializer(RowSerializer):
         "section or every section (the routing engine's rule).",
     )
     combinable_group = serializers.CharField()
-    x = serializers.FloatField()
-    y = serializers.FloatField()
+    x = serializers.FloatField(help_text="The table's left edge on the floor map, in the map's units.")
+    y = serializers.FloatField(help_text="Its top edge.")
     width = serializers.FloatField()
     height = serializers.FloatField()
-    shape = serializers.CharField()
-    rotation = serializers.FloatField()
+    shape = serializers.CharField(help_text="`Table.shape`: rect or round, drawn inside width x height.")
+    rotation = serializers.FloatField(help_text="Degrees clockwise.")
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TableState.choices)))
     def get_allowed_states(self, table) -> list[str]:

@@ -11,20 +11,30 @@ router.register(f"{RESTAURANT_PREFIX}/menu-items", views.MenuItemViewSet, basena
 # The host stand's actions, at the paths of the integrators' contract (no trailing slash).
 TABLE = f"{RESTAURANT_PREFIX}/tables/<int:table_id>"
 WAITLIST_ENTRY = f"{RESTAURANT_PREFIX}/waitlist/<int:entry_id>"
+TABLE_ACTIONS = {
+    "seat": host_stand.SeatView,
+    "state": host_stand.TableStateView,
+    "clear": host_stand.TableClearView,
+    "bus": host_stand.TableBusView,
+}
+WAITLIST_ENTRY_ACTIONS = {
+    "notify": host_stand.WaitlistNotifyView,
+    "cancel": host_stand.WaitlistCancelView,
+    "no-show": host_stand.WaitlistNoShowView,
+}
 host_stand_urls = [
     path(f"{RESTAURANT_PREFIX}/route", host_stand.RouteView.as_view(), name="floor-route"),
     path(f"{RESTAURANT_PREFIX}/route-next", host_stand.RouteNextView.as_view(), name="floor-route-next"),
     path(f"{RESTAURANT_PREFIX}/mode", host_stand.ModeView.as_view(), name="floor-mode"),
     path(f"{RESTAURANT_PREFIX}/floor", host_stand.FloorView.as_view(), name="floor-status"),
-    path(f"{TABLE}/seat", host_stand.SeatView.as_view(), name="table-seat"),
-    path(f"{TABLE}/state", host_stand.TableStateView.as_view(), name="table-state"),
-    path(f"{TABLE}/clear", host_stand.TableClearView.as_view(), name="table-clear"),
-    path(f"{TABLE}/bus", host_stand.TableBusView.as_view(), name="table-bus"),
     path(f"{RESTAURANT_PREFIX}/visits/<int:visit_id>/close", host_stand.VisitCloseView.as_view(), name="visit-close"),
     path(f"{RESTAURANT_PREFIX}/waitlist", host_stand.WaitlistView.as_view(), name="waitlist"),
-    path(f"{WAITLIST_ENTRY}/notify", host_stand.WaitlistNotifyView.as_view(), name="waitlist-notify"),
-    path(f"{WAITLIST_ENTRY}/cancel", host_stand.WaitlistCancelView.as_view(), name="waitlist-cancel"),
-    path(f"{WAITLIST_ENTRY}/no-show", host_stand.WaitlistNoShowView.as_view(), name="waitlist-no-show"),
+    # An action's URL name is its object's and its own: "table-seat", "waitlist-no-show".
+    *(path(f"{TABLE}/{action}", view.as_view(), name=f"table-{action}") for action, view in TABLE_ACTIONS.items()),
+    *(
+        path(f"{WAITLIST_ENTRY}/{action}", view.as_view(), name=f"waitlist-{action}")
+        for action, view in WAITLIST_ENTRY_ACTIONS.items()
+    ),
 ]
 
 # Tonight's fairness and the routing settings beside the mode (floor/api/fairness.py).

@@ -15,8 +15,9 @@ of its simulated waits, the number that minimises the mean absolute error. The t
 own (`floor.engine.floor.FloorTable`): a table held by an open party counts as occupied since that
 party was seated, pushed-together tables included.
 
-Over 400 lines: the turn model and the simulation that samples it change together (each stay and bussing
-draw is the model's), and splitting them would put one contract in two modules.
+Over 400 lines on purpose: the learned distributions, the queue simulation that draws from them and the
+ranges it quotes are calibrated together (bench/bench_routing_quality.py measures them as one), so they
+are read and changed in one place.
 """
 
 from __future__ import annotations

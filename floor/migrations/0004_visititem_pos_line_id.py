@@ -5,16 +5,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    dependencies = [
-        ('floor', '0003_visit_joined_tables'),
-    ]
+    dependencies = [('floor', '0003_visit_joined_tables')]
 
     operations = [
-        migrations.AddField(
-            model_name='visititem',
-            name='pos_line_id',
-            field=models.CharField(blank=True, help_text="The POS's id for this line of the check.", max_length=100),
-        ),
+        migrations.AddField(model_name='visititem', name='pos_line_id', field=models.CharField(blank=True, help_text="The POS's id for this line of the check.", max_length=100)),
         migrations.AddConstraint(
             model_name='visititem',
             constraint=models.UniqueConstraint(condition=models.Q(('pos_line_id', ''), _negated=True), fields=('visit', 'pos_line_id'), name='visititem_unique_pos_line'),

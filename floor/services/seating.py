@@ -54,6 +54,7 @@ from floor.models import (
     StateSource,
     Table,
     TableState,
+    TableStateChange,
     Visit,
     WaitlistEntry,
     WaitlistStatus,
@@ -137,7 +138,8 @@ def table_seat(
             visit.joined_tables.add(*joined)
 
         for seated in (locked, *joined):
-            record_transition(table=seated, to_state=TableState.OCCUPIED, source=source, at=at, actor=actor)
+            change = TableStateChange(to_state=TableState.OCCUPIED, source=source, at=at, actor=actor)
+            record_transition(seated, change)
         if entry is not None:
             entry.status = WaitlistStatus.SEATED
             entry.seated_at = at
@@ -208,7 +210,8 @@ def visit_close(
         from_state = table.state
         for pk in table_ids:
             if tables[pk].state == TableState.OCCUPIED:
-                record_transition(table=tables[pk], to_state=TableState.DIRTY, source=source, at=closed_at, actor=actor)
+                change = TableStateChange(to_state=TableState.DIRTY, source=source, at=closed_at, actor=actor)
+                record_transition(tables[pk], change)
         floor_changed(
             restaurant.pk,
             "visit_closed",

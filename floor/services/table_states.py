@@ -137,30 +137,14 @@ def check_transition(*, table: Table, to_state: str, via: str) -> str:
     )
 
 
-def record_transition(
-    *,
-    table: Table,
-    to_state: str,
-    source: str,
-    at: datetime,
-    actor=None,
-    confidence: float | None = None,
-    note: str = "",
-) -> TableStateChange:
-    """Move a locked, checked table to `to_state` and write the history row."""
-    change = TableStateChange.objects.create(
-        restaurant_id=table.restaurant_id,
-        table=table,
-        from_state=table.state,
-        to_state=to_state,
-        source=source,
-        confidence=confidence,
-        actor=actor,
-        note=note,
-        at=at,
-    )
-    table.state = to_state
-    table.state_changed_at = at
+def record_transition(table: Table, change: TableStateChange) -> TableStateChange:
+    """Move a locked, checked table to the state `change` names and write `change` as its history row.
+    `change` comes unsaved, in the history row's own terms (`to_state`, `source`, `at`, and `actor`,
+    `confidence`, `note` when known); the table, its restaurant and the state it leaves are filled in here."""
+    change.restaurant_id, change.table, change.from_state = table.restaurant_id, table, table.state
+    change.save()
+    table.state = change.to_state
+    table.state_changed_at = change.at
     table.save(update_fields=["state", "state_changed_at"])
     return change
 
@@ -218,13 +202,10 @@ def table_state_set(
             closed_visit_ids = [_close(visit, at=at)]
             # The party left every table it sat at: the others go dirty with this one.
             others = [t for pk, t in party_tables.items() if pk != locked.pk and t.state == TableState.OCCUPIED]
-        record_transition(
-            table=locked, to_state=to_state, source=source, at=at, actor=actor, confidence=confidence, note=note
-        )
-        for other in others:
-            record_transition(
-                table=other, to_state=to_state, source=source, at=at, actor=actor, note=f"cleared with {locked.label}"
-            )
+        change = {"to_state": to_state, "source": source, "at": at, "actor": actor}
+        record_transition(locked, TableStateChange(**change, confidence=confidence, note=note))
+        for other in others:  # the same change, noted as following this table's
+            record_transition(other, TableStateChange(**change, note=f"cleared with {locked.label}"))
         floor_changed(
             restaurant.pk,
             "table_state",

@@ -1,14 +1,25 @@
-"""Fixtures the floor's API tests share: the restaurant's API base path, its main section and a server
-clocked in there, and a night for the fairness figures."""
+"""Fixtures the floor's tests share: the in-memory channel layer, the restaurant's API base path, its main
+section and a server clocked in there, its table 12 and three tables that push together, and a night for
+the fairness figures."""
 
 from datetime import timedelta
 
 import pytest
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from floor.models import Visit
 from floor.tests.factories import SectionFactory, TableFactory
 from staff.tests.factories import ShiftFactory, StaffMemberFactory
+
+
+@pytest.fixture
+def in_memory_layer(settings):
+    """The in-memory channel layer, as the floor's groups run on it in a test."""
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    }  # resets the cached layer
+    return get_channel_layer()
 
 
 @pytest.fixture
@@ -19,6 +30,18 @@ def base(restaurant) -> str:
 @pytest.fixture
 def main(restaurant):
     return SectionFactory(restaurant=restaurant, name="Main", color="#336699")
+
+
+@pytest.fixture
+def table(main):
+    """Table 12 of the main section, seating two to four."""
+    return TableFactory(section=main, label="12", min_seats=2, max_seats=4)
+
+
+@pytest.fixture
+def window(main):
+    """Three four-tops of the main section that may be pushed together."""
+    return [TableFactory(section=main, label=f"W{n}", max_seats=4, combinable_group="window") for n in (1, 2, 3)]
 
 
 @pytest.fixture

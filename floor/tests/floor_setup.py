@@ -1,8 +1,14 @@
-"""Small builders shared by the floor tests: a table in a restaurant, a server on the floor, a busy floor."""
+"""Small builders shared by the floor tests: a table in a restaurant, a server on the floor, a routing decision,
+a busy floor."""
 
+import asyncio
+
+from asgiref.sync import async_to_sync
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from floor.events import floor_group
+from floor.models import RoutingDecision
 from floor.services.seating import table_seat
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
 from staff.models import ShiftBreak
@@ -23,6 +29,28 @@ def server_on_floor(restaurant, *, on_break=False, **shift_fields):
     if on_break:
         ShiftBreak.objects.create(shift=shift)
     return staff
+
+
+def routing_decision(restaurant, *, table=None, server=None, **fields):
+    """A routing decision for a party of four in rotation, recommending `table` and `server`."""
+    return RoutingDecision.objects.create(
+        restaurant=restaurant,
+        party_size=4,
+        mode="rotation",
+        recommended_table=table,
+        recommended_server=server,
+        **fields,
+    )
+
+
+def seated(restaurant, table, server, party_size=3):
+    """A party of `party_size` seated at `table` with `server`: the open visit."""
+    return table_seat(restaurant=restaurant, table=table, party_size=party_size, server=server)
+
+
+def error(response) -> dict:
+    """The one error shape of an API answer: {"code", "message", "details"}."""
+    return response.json()["error"]
 
 
 def busy_floor(restaurant, *, tables: int, servers: int) -> None:
@@ -57,3 +85,26 @@ def dining_room(restaurant):
     twelve = TableFactory(section=main, label="12", min_seats=2, max_seats=4, x=40, y=40, width=90, height=70)
     twenty = TableFactory(section=main, label="20", min_seats=1, max_seats=6, x=200, y=40, width=120, height=70)
     return main, twelve, twenty
+
+
+def join_floor_group(layer, restaurant_id) -> str:
+    """A new channel of `layer` in the restaurant's floor group, as an open dashboard's: its name."""
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(floor_group(restaurant_id), channel)
+    return channel
+
+
+def floor_messages(layer, channel, *, wait: float = 2.0) -> list[dict]:
+    """Every message waiting on the channel; waits up to `wait` seconds for the first one."""
+
+    async def drain():
+        received = []
+        timeout = wait
+        while True:
+            try:
+                received.append(await asyncio.wait_for(layer.receive(channel), timeout))
+            except TimeoutError:
+                return received
+            timeout = 0.05
+
+    return async_to_sync(drain)()

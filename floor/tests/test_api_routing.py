@@ -213,11 +213,6 @@ def test_a_retried_seating_with_the_same_decision_is_a_409_not_a_second_visit(ho
 # --- Seating a recommendation of tables pushed together ------------------------------------------------------
 
 
-@pytest.fixture
-def window(main):
-    return [TableFactory(section=main, label=f"W{n}", max_seats=4, combinable_group="window") for n in (1, 2, 3)]
-
-
 def test_a_host_seats_the_pushed_together_recommendation_as_routed(host_api, base, restaurant, ana, window):
     entry = WaitlistEntryFactory(restaurant=restaurant, party_name="Garcia", party_size=8)
     routed = route(host_api, base, party_size=8, waitlist_entry_id=entry.pk).json()

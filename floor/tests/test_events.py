@@ -1,6 +1,5 @@
 """The live-update hook, received from a real channel layer group (in-memory, and Redis where it runs)."""
 
-import asyncio
 import logging
 
 import pytest
@@ -8,12 +7,12 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from floor.events import floor_changed, floor_group
+from floor.events import floor_changed
 from floor.models import TableState
 from floor.services.routing import routing_mode_set
 from floor.services.seating import table_bus, table_clear, table_seat, visit_close
 from floor.services.table_states import table_state_set
-from floor.tests.floor_setup import server_on_floor, table_in
+from floor.tests.floor_setup import floor_messages, join_floor_group, server_on_floor, table_in
 from restaurant.models import Role
 from staff.services import (
     break_end,
@@ -31,47 +30,17 @@ MANAGER = Role.MANAGER  # blocking and unblocking are a manager's
 
 pytestmark = pytest.mark.django_db
 
-IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-
-
-@pytest.fixture
-def in_memory_layer(settings):
-    settings.CHANNEL_LAYERS = IN_MEMORY  # also resets the layer channels cached from another test
-    return get_channel_layer()
-
-
-def _join(layer, restaurant_id) -> str:
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(floor_group(restaurant_id), channel)
-    return channel
-
-
-def _messages(layer, channel, *, wait: float = 2.0) -> list[dict]:
-    """Every message waiting on the channel; waits up to `wait` seconds for the first one."""
-
-    async def drain():
-        received = []
-        timeout = wait
-        while True:
-            try:
-                received.append(await asyncio.wait_for(layer.receive(channel), timeout))
-            except TimeoutError:
-                return received
-            timeout = 0.05
-
-    return async_to_sync(drain)()
-
 
 def test_a_change_reaches_the_restaurants_group_once_committed(
     restaurant, in_memory_layer, django_capture_on_commit_callbacks
 ):
-    channel = _join(in_memory_layer, restaurant.pk)
+    channel = join_floor_group(in_memory_layer, restaurant.pk)
     table = table_in(restaurant)
 
     with django_capture_on_commit_callbacks(execute=True):
         table_state_set(restaurant=restaurant, table=table, to_state=TableState.BLOCKED, source="host", role=MANAGER)
 
-    [message] = _messages(in_memory_layer, channel)
+    [message] = floor_messages(in_memory_layer, channel)
     assert message["type"] == "floor.changed"
     assert (message["restaurant_id"], message["kind"]) == (restaurant.pk, "table_state")
     assert message["data"]["table_id"] == table.pk and message["data"]["state"] == "blocked"
@@ -80,36 +49,36 @@ def test_a_change_reaches_the_restaurants_group_once_committed(
 def test_another_restaurants_dashboard_hears_nothing(
     restaurant, other_restaurant, in_memory_layer, django_capture_on_commit_callbacks
 ):
-    channel = _join(in_memory_layer, other_restaurant.pk)
+    channel = join_floor_group(in_memory_layer, other_restaurant.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         table_state_set(restaurant=restaurant, table=table_in(restaurant), to_state="reserved", source="host")
 
-    assert _messages(in_memory_layer, channel, wait=0.2) == []
+    assert floor_messages(in_memory_layer, channel, wait=0.2) == []
 
 
 def test_a_rolled_back_change_announces_nothing(restaurant, in_memory_layer, django_capture_on_commit_callbacks):
-    channel = _join(in_memory_layer, restaurant.pk)
+    channel = join_floor_group(in_memory_layer, restaurant.pk)
     table = table_in(restaurant)
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         table_state_set(restaurant=restaurant, table=table, to_state=TableState.BLOCKED, source="host", role=MANAGER)
         raise RuntimeError("something later in the same transaction failed")
 
-    assert _messages(in_memory_layer, channel, wait=0.2) == []
+    assert floor_messages(in_memory_layer, channel, wait=0.2) == []
 
 
 def test_setting_the_same_state_again_announces_nothing(
     restaurant, in_memory_layer, django_capture_on_commit_callbacks
 ):
     table = table_in(restaurant)
-    channel = _join(in_memory_layer, restaurant.pk)
+    channel = join_floor_group(in_memory_layer, restaurant.pk)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         table_state_set(restaurant=restaurant, table=table, to_state=TableState.AVAILABLE, source="pos")
 
     assert callbacks == []
-    assert _messages(in_memory_layer, channel, wait=0.2) == []
+    assert floor_messages(in_memory_layer, channel, wait=0.2) == []
 
 
 def _seated(restaurant):
@@ -161,12 +130,12 @@ SERVICES = {
 def test_every_floor_service_announces_its_change(
     restaurant, in_memory_layer, django_capture_on_commit_callbacks, expected
 ):
-    channel = _join(in_memory_layer, restaurant.pk)
+    channel = join_floor_group(in_memory_layer, restaurant.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         SERVICES[expected](restaurant)
 
-    kinds = [message["kind"] for message in _messages(in_memory_layer, channel)]
+    kinds = [message["kind"] for message in floor_messages(in_memory_layer, channel)]
     assert kinds and kinds[-1] == expected.split(" ")[0]
 
 
@@ -195,14 +164,14 @@ def test_a_change_reaches_the_group_through_redis(restaurant, redis_url, setting
         }
     }
     layer = get_channel_layer()
-    channel = _join(layer, restaurant.pk)
+    channel = join_floor_group(layer, restaurant.pk)
     table = table_in(restaurant)
 
     with django_capture_on_commit_callbacks(execute=True):
         table_state_set(restaurant=restaurant, table=table, to_state=TableState.RESERVED, source="pos")
         floor_changed(restaurant.pk, "note", {"text": "kitchen is 10 min behind"})
 
-    messages = _messages(layer, channel)
+    messages = floor_messages(layer, channel)
     assert [m["kind"] for m in messages] == ["table_state", "note"]
     assert messages[0]["data"]["state"] == "reserved" and messages[1]["data"] == {"text": "kitchen is 10 min behind"}
     async_to_sync(layer.flush)()

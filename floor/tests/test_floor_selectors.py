@@ -1,19 +1,24 @@
 from dataclasses import replace
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from floor.models import TableState, Visit, WaitlistStatus
+from floor.engine import quotes as quotes_engine
+from floor.models import Table, TableState, Visit, WaitlistEntry, WaitlistStatus
 from floor.selectors import (
     floor_board,
     floor_status,
     servers_in_rotation_order,
     waitlist_open_with_quotes,
 )
+from floor.selectors.quotes import turn_models_forget
 from floor.services.seating import table_seat, visit_close
+from floor.services.waitlist import waitlist_cancel
 from floor.tests.factories import SectionFactory, TableFactory, VisitFactory, WaitlistEntryFactory
 from floor.tests.floor_setup import server_on_floor, table_in
 from staff.models import StaffRole
@@ -303,3 +308,73 @@ def test_each_table_on_the_board_lists_who_may_take_it_next_first(restaurant):
     takers = {table.id: table.server_ids for table in board.tables}
     # Rotation: neither seated yet, so by clock-in; the one on break takes nobody; the floater takes all.
     assert takers == {on_patio.pk: (first.pk, floater.pk), at_bar.pk: (floater.pk,)}
+
+
+# == live quotes kept for the minute ================================================================
+
+
+def _live(quoted) -> list[tuple]:
+    return [(q.id, q.live_wait_minutes, q.live_wait_low, q.live_wait_high) for q in quoted]
+
+
+def _quoted_cold(restaurant, now) -> list[tuple]:
+    # What the simulation says with nothing kept (the turn model is read again too, as it would be).
+    cache.clear()
+    turn_models_forget()
+    return _live(waitlist_open_with_quotes(restaurant=restaurant, now=now))
+
+
+@pytest.fixture
+def simulations():
+    """Counts the queue simulations the selectors run (the engine's own function, unchanged)."""
+    with mock.patch("floor.selectors.quotes.queue_quotes", wraps=quotes_engine.queue_quotes) as spy:
+        yield spy
+
+
+def test_the_same_floor_in_the_same_minute_is_quoted_once_and_the_same(restaurant, simulations):
+    minute = timezone.now().replace(second=5, microsecond=0)
+    _floor(restaurant, tables=12, servers=3, waiting=5)
+
+    first = floor_board(restaurant=restaurant, now=minute)
+    later = floor_board(restaurant=restaurant, now=minute + timedelta(seconds=50))
+    listed = waitlist_open_with_quotes(restaurant=restaurant, now=minute + timedelta(seconds=30))
+
+    assert simulations.call_count == 1
+    assert _live(later.waitlist) == _live(first.waitlist) == _live(listed)
+    # Only the quotes are kept: the minutes a party has waited still count to each read's own instant.
+    assert [q.minutes_waiting for q in later.waitlist] == [q.minutes_waiting for q in first.waitlist]
+    assert _live(first.waitlist) == _quoted_cold(restaurant, minute)
+
+
+def test_a_new_minute_quotes_again(restaurant, simulations):
+    minute = timezone.now().replace(second=5, microsecond=0)
+    _floor(restaurant, tables=12, servers=3, waiting=5)
+
+    floor_board(restaurant=restaurant, now=minute)
+    next_minute = floor_board(restaurant=restaurant, now=minute + timedelta(seconds=60))
+
+    assert simulations.call_count == 2
+    assert _live(next_minute.waitlist) == _quoted_cold(restaurant, minute + timedelta(seconds=60))
+
+
+@pytest.mark.parametrize("change", ["seat", "cancel", "block_behind_the_services", "pacing"])
+def test_any_change_of_the_floor_quotes_it_again_within_the_minute(restaurant, simulations, change):
+    minute = timezone.now().replace(second=5, microsecond=0)
+    _floor(restaurant, tables=12, servers=3, waiting=5)
+    floor_board(restaurant=restaurant, now=minute)
+    free = Table.objects.for_restaurant(restaurant).filter(state=TableState.AVAILABLE).order_by("id").first()
+    if change == "seat":
+        server = Visit.objects.filter(restaurant=restaurant).first().server
+        table_seat(restaurant=restaurant, table=free, party_size=2, server=server, at=minute)
+    elif change == "cancel":
+        waitlist_cancel(restaurant=restaurant, entry=WaitlistEntry.objects.filter(restaurant=restaurant).first())
+    elif change == "block_behind_the_services":  # the setup API, the admin, a bulk update: no announcement
+        Table.objects.filter(pk=free.pk).update(state=TableState.BLOCKED)
+    else:
+        restaurant.routing_settings = {**(restaurant.routing_settings or {}), "pacing_minutes": 12}
+        restaurant.save(update_fields=["routing_settings"])
+
+    after = _live(floor_board(restaurant=restaurant, now=minute + timedelta(seconds=20)).waitlist)
+
+    assert simulations.call_count == 2
+    assert after == _quoted_cold(restaurant, minute + timedelta(seconds=20))

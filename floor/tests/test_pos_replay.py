@@ -29,6 +29,10 @@ DAY = date(2026, 3, 6)
 SEED = 3
 DUPLICATES = 0.20
 REORDERED = 0.10
+# What the feed must get right of a check and of one of its lines, named alike on our rows and on the
+# simulator's records.
+VISIT_FIGURES = ("party_size", "seated_at", "closed_at", "subtotal", "tax", "tip", "discount")
+ITEM_FIGURES = ("name", "category", "quantity", "unit_price", "ordered_at", "voided")
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +110,10 @@ def messy(events, rng: random.Random) -> list[tuple[str, object]]:
     return plan
 
 
+def figures(record, names: tuple[str, ...]) -> tuple:
+    return tuple(getattr(record, name) for name in names)
+
+
 def outcome(restaurant) -> dict:
     """Everything the feed decides, keyed by the POS's ids (database ids differ between restaurants)."""
     visits = {
@@ -113,25 +121,14 @@ def outcome(restaurant) -> dict:
             visit.table.label,
             tuple(sorted(table.label for table in visit.joined_tables.all())),
             visit.server.pos_id,
-            visit.party_size,
-            visit.seated_at,
-            visit.closed_at,
-            visit.subtotal,
-            visit.tax,
-            visit.tip,
-            visit.discount,
+            *figures(visit, VISIT_FIGURES),
         )
         for visit in Visit.objects.for_restaurant(restaurant).select_related("table", "server")
     }
     items = {
         item.pos_line_id: (
             item.visit.pos_check_id,
-            item.name,
-            item.category,
-            item.quantity,
-            item.unit_price,
-            item.ordered_at,
-            item.voided,
+            *figures(item, ITEM_FIGURES),
             item.menu_item.pos_item_id,
         )
         for item in VisitItem.objects.for_restaurant(restaurant).select_related("visit", "menu_item")
@@ -154,23 +151,12 @@ def expected(history) -> dict:
             labels[visit.table],
             tuple(sorted(labels[table] for table in visit.joined_tables)),
             staff_pos_id(visit.server),
-            visit.party_size,
-            visit.seated_at,
-            visit.closed_at,
-            visit.subtotal,
-            visit.tax,
-            visit.tip,
-            visit.discount,
+            *figures(visit, VISIT_FIGURES),
         )
         for number, item in enumerate(visit.items, start=1):
             items[f"{visit.pos_check_id}-{number}"] = (
                 visit.pos_check_id,
-                item.name,
-                item.category,
-                item.quantity,
-                item.unit_price,
-                item.ordered_at,
-                item.voided,
+                *figures(item, ITEM_FIGURES),
                 menu[item.menu_item].pos_item_id,
             )
     shifts = sorted((staff_pos_id(s.staff), s.role, s.clock_in, s.clock_out) for s in history.shifts())
