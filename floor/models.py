@@ -340,10 +340,6 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"Table {self.table} x{self.party_size} @ {self.seated_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
     def closing_time(self, at: datetime) -> datetime:
         """When the visit closes if asked to close at `at`: never before it was seated. Every way of closing
         a visit (the check closing, the host clearing a table) goes through this one rule: an earlier time

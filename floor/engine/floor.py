@@ -151,6 +151,11 @@ def parties_by_table(parties) -> dict[int, Party]:
     return {table_id: party for party in parties for table_id in party.table_ids}
 
 
+def _of_party(name: str) -> property:
+    """A table's view of one attribute of the party holding it: None while the table is free."""
+    return property(lambda table: getattr(table.party, name) if table.party else None)
+
+
 @dataclass(frozen=True)
 class FloorTable:
     """A table on the floor now: its seats, state and features for routing and quotes, the party holding
@@ -189,30 +194,13 @@ class FloorTable:
     def fits(self, party_size: int) -> bool:
         return self.min_seats <= party_size <= self.max_seats
 
-    # What the board shows of the party holding the table.
-    @property
-    def visit_id(self) -> int | None:
-        return self.party.visit_id if self.party else None
-
-    @property
-    def party_size(self) -> int | None:
-        return self.party.size if self.party else None
-
-    @property
-    def seated_at(self) -> datetime | None:
-        return self.party.seated_at if self.party else None
-
-    @property
-    def server_id(self) -> int | None:
-        return self.party.server_id if self.party else None
-
-    @property
-    def server_name(self) -> str | None:
-        return self.party.server_name if self.party else None
-
-    @property
-    def server_initials(self) -> str | None:
-        return self.party.server_initials if self.party else None
+    # What the board shows of the party holding the table (None while it is free).
+    visit_id = _of_party("visit_id")
+    party_size = _of_party("size")
+    seated_at = _of_party("seated_at")
+    server_id = _of_party("server_id")
+    server_name = _of_party("server_name")
+    server_initials = _of_party("server_initials")
 
     @property
     def joined_with(self) -> tuple[int, ...]:

@@ -19,7 +19,7 @@ from django.db import transaction
 from floor.engine.floor import FloorSnapshot, InvalidValue, Preferences, check_party_size, parse_preferences
 from floor.engine.outlook import Outlook
 from floor.engine.quotes import table_free_minutes
-from floor.engine.routing import DEFAULT_LIMIT, Ranking, Recommendation, Waiting, next_party, rank_seatings
+from floor.engine.routing import DEFAULT_LIMIT, Recommendation, Waiting, next_party, rank_seatings
 from floor.events import floor_changed
 from floor.exceptions import InvalidFloorInput, ManagerOnly, WaitlistEntryClosed, WrongRestaurant
 from floor.models import RoutingDecision
@@ -112,34 +112,28 @@ def route_party(
         preferences=prefs.as_dict(),
     )
     if record:
-        result.decision_id = _record_decision(
-            restaurant=restaurant,
-            snapshot=snapshot,
-            ranking=ranking,
-            party_size=party_size,
-            prefs=prefs,
-            waitlist_entry=waitlist_entry,
-            requested_by=requested_by,
-        ).pk
+        decision = _record_decision(
+            restaurant, result, at=snapshot.now, waitlist_entry=waitlist_entry, requested_by=requested_by
+        )
+        result.decision_id = decision.pk
     return result
 
 
-def _record_decision(
-    *, restaurant, snapshot: FloorSnapshot, ranking: Ranking, party_size: int, prefs, waitlist_entry, requested_by
-) -> RoutingDecision:
-    """Persist what was recommended (the top one apart, for the follow rate) as a RoutingDecision."""
-    top = ranking.recommendations[0] if ranking.recommendations else None
+def _record_decision(restaurant, result, *, at: datetime, waitlist_entry, requested_by) -> RoutingDecision:
+    """Persist what was recommended (`result`: a RoutingResult or NextPartyResult; the top one apart, for
+    the follow rate) as a RoutingDecision, by whom and for which waitlist entry."""
+    top = result.recommendations[0] if result.recommendations else None
     return RoutingDecision.objects.create(
         restaurant=restaurant,
-        party_size=party_size,
-        preferences=prefs.as_dict(),
+        party_size=result.party_size,
+        preferences=result.preferences,
         waitlist_entry=waitlist_entry,
-        mode=snapshot.mode,
-        recommendations=[rec.as_dict() for rec in ranking.recommendations],
+        mode=result.mode,
+        recommendations=[rec.as_dict() for rec in result.recommendations],
         recommended_table_id=top.table_id if top else None,
         recommended_server_id=top.server_id if top else None,
         requested_by=requested_by if getattr(requested_by, "pk", None) else None,
-        created_at=snapshot.now,
+        created_at=at,
     )
 
 
@@ -171,6 +165,7 @@ class NextPartyResult:
     reason: str = ""
     decision_id: int | None = None
     preferences: dict = field(default_factory=dict)
+    party_size: int | None = None  # the party answered's
 
 
 def _waiting(entry) -> Waiting:
@@ -220,17 +215,13 @@ def route_next_party(
         ],
         reason=chosen.reason,
         preferences=chosen.prefs.as_dict(),
+        party_size=entry.party_size,
     )
     if record:
-        result.decision_id = _record_decision(
-            restaurant=restaurant,
-            snapshot=snapshot,
-            ranking=chosen.ranking,
-            party_size=entry.party_size,
-            prefs=chosen.prefs,
-            waitlist_entry=entry,
-            requested_by=requested_by,
-        ).pk
+        decision = _record_decision(
+            restaurant, result, at=snapshot.now, waitlist_entry=entry, requested_by=requested_by
+        )
+        result.decision_id = decision.pk
     return result
 
 

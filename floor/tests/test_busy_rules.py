@@ -11,6 +11,7 @@ from floor.engine.outlook import Outlook
 from floor.engine.quotes import QueuedParty, TurnModel, section_pacing, simulate_waits
 from floor.engine.routing import rank_seatings
 from floor.engine.server_order import server_order
+from floor.tests.engine_floor import floor_server
 
 NOW = datetime(2026, 5, 1, 23, 30, tzinfo=UTC)  # 19:30 in New York
 
@@ -19,17 +20,8 @@ def ago(minutes: float) -> datetime:
     return NOW - timedelta(minutes=minutes)
 
 
-def server(staff_id, name, *, section_id=1, last_seated=None, covers=0, clocked_in=180, **fields) -> FloorServer:
-    return FloorServer(
-        staff_id=staff_id,
-        name=name,
-        shift_id=staff_id,
-        clock_in=ago(clocked_in),
-        section_id=section_id,
-        last_seated_at=ago(last_seated) if last_seated is not None else None,
-        covers_shift=covers,
-        **fields,
-    )
+def server(staff_id, name, *, covers=0, **fields) -> FloorServer:
+    return floor_server(staff_id, name, now=NOW, covers_shift=covers, **fields)
 
 
 def table(table_id, seats, *, section_id=1, min_seats=1, **fields) -> FloorTable:

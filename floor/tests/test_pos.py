@@ -92,7 +92,7 @@ def test_a_check_at_a_table_still_holding_another_check_waits_for_that_check_to_
     assert second["held_key"] == "table:T1"
     accepted(pos.send("check.closed", {"check_id": "C1", **TOTALS}, at=AT + timedelta(minutes=55)))
     first, later = Visit.objects.order_by("seated_at")
-    assert first.closed_at == AT + timedelta(minutes=55) and later.pos_check_id == "C2" and later.is_open
+    assert first.closed_at == AT + timedelta(minutes=55) and later.pos_check_id == "C2" and later.closed_at is None
     assert Table.objects.get(pk=floor["table"].pk).state == TableState.OCCUPIED
 
 
@@ -186,7 +186,7 @@ def test_a_late_clear_leaves_the_next_party_and_an_empty_table_alone(pos, floor)
     accepted(pos.send("check.closed", {"check_id": "C1", **TOTALS}, at=AT + timedelta(minutes=50)))
     accepted(pos.send("check.opened", opened("C2"), at=AT + timedelta(minutes=60)))
     accepted(pos.send("table.cleared", {"table_label": "T1"}, at=AT + timedelta(minutes=50)))
-    assert Visit.objects.get(pos_check_id="C2").is_open
+    assert Visit.objects.get(pos_check_id="C2").closed_at is None
     Table.objects.filter(pk=floor["table"].pk).update(state=TableState.AVAILABLE)
     Visit.objects.filter(pos_check_id="C2").update(closed_at=AT + timedelta(minutes=90))
     accepted(pos.send("table.cleared", {"table_label": "T1"}, at=AT + timedelta(minutes=95)))

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from floor.engine.floor import FloorServer, FloorSnapshot, FloorTable, RoutingConfig
+from floor.engine.floor import FloorSnapshot, FloorTable, RoutingConfig
 from floor.engine.routing import rank_seatings
 from floor.engine.server_order import server_order
 from floor.exceptions import InvalidFloorInput, WaitlistEntryClosed, WrongRestaurant
@@ -16,6 +16,7 @@ from floor.models import RoutingDecision, TableState, Visit, WaitlistStatus
 from floor.selectors import floor_snapshot, load_turn_model
 from floor.services.routing import route_next_party, route_party, routing_mode_set
 from floor.services.seating import table_seat
+from floor.tests.engine_floor import floor_server
 from floor.tests.factories import SectionFactory, TableFactory, WaitlistEntryFactory
 from restaurant.models import RoutingMode
 from staff.models import Shift, ShiftBreak, StaffRole, Tier
@@ -104,16 +105,8 @@ def labels(result):
 # -- pure snapshots for the mode orderings ---------------------------------------------------------
 
 
-def spot_server(staff_id, name, *, section_id=1, clocked_in=180, last_seated=None, **fields):
-    return FloorServer(
-        staff_id=staff_id,
-        name=name,
-        shift_id=staff_id,
-        clock_in=ago(clocked_in),
-        section_id=section_id,
-        last_seated_at=ago(last_seated) if last_seated is not None else None,
-        **fields,
-    )
+def spot_server(staff_id, name, **fields):
+    return floor_server(staff_id, name, now=NOW, **fields)
 
 
 def snapshot(servers, tables=None, *, mode=RoutingMode.ROTATION, **config):

@@ -37,7 +37,7 @@ def _nothing_written(table):
 def test_seating_opens_a_visit_and_marks_the_table_occupied(restaurant, table, server, host_user):
     visit = table_seat(restaurant=restaurant, table=table, party_size=4, server=server, actor=host_user)
 
-    assert (visit.table, visit.server, visit.party_size, visit.is_open) == (table, server, 4, True)
+    assert (visit.table, visit.server, visit.party_size, visit.closed_at) == (table, server, 4, None)
     assert table.state == TableState.OCCUPIED
     table.refresh_from_db()
     assert table.state == TableState.OCCUPIED
@@ -349,7 +349,7 @@ def test_a_close_with_bad_figures_is_refused_naming_the_field(restaurant, table,
 
     assert err.value.details["field"] == field
     visit.refresh_from_db()
-    assert visit.is_open
+    assert visit.closed_at is None
 
 
 def test_every_way_of_closing_a_visit_closes_it_no_earlier_than_its_seating(restaurant, server):
