@@ -195,12 +195,9 @@ class FloorTable:
         return self.min_seats <= party_size <= self.max_seats
 
     # What the board shows of the party holding the table (None while it is free).
-    visit_id = _of_party("visit_id")
-    party_size = _of_party("size")
-    seated_at = _of_party("seated_at")
-    server_id = _of_party("server_id")
-    server_name = _of_party("server_name")
-    server_initials = _of_party("server_initials")
+    visit_id, party_size, seated_at, server_id, server_name, server_initials = (
+        _of_party(name) for name in ("visit_id", "size", "seated_at", "server_id", "server_name", "server_initials")
+    )
 
     @property
     def joined_with(self) -> tuple[int, ...]:

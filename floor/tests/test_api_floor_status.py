@@ -5,8 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework import serializers
 
+from floor.api import host_stand_serializers
 from floor.models import WaitlistEntry, WaitlistStatus
+from floor.selectors import floor_board
 from floor.services.seating import table_seat
 from floor.tests.factories import WaitlistEntryFactory
 from floor.tests.floor_setup import busy_floor, error, queries_to_get, seated, server_on_floor
@@ -208,11 +211,6 @@ def test_waitlist_changes_for_other_restaurants_and_read_only_roles_are_refused(
 def test_the_floor_rows_serialize_exactly_as_drf_would(restaurant, main, ana, table, window, monkeypatch):
     # RowSerializer skips DRF's per-field lookups for the board's long lists; whatever fields are added to
     # them, the payload must stay what DRF's own to_representation gives.
-    from rest_framework import serializers
-
-    from floor.api import host_stand_serializers
-    from floor.selectors import floor_board
-
     seated(restaurant, table, ana)
     seat_together_service = table_seat(
         restaurant=restaurant, table=window[0], joined_tables=window[1:], party_size=10, server=ana
