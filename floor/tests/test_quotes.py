@@ -1,5 +1,8 @@
 """Learned wait quotes: the model learns from history, and quotes move with the queue, the occupancy,
-how long tables have been seated, dirty tables and the restaurant's own turn times."""
+how long tables have been seated, dirty tables and the restaurant's own turn times.
+
+Over 400 lines: the model, its queue simulation and the quotes read from the database are one subject
+(each section below builds on the one before), as floor/engine/quotes.py is one module."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo

@@ -1,6 +1,8 @@
 """The routing engine through the routing service: hard rules, table fit, the double-seat penalty,
 combined tables, reasons, decisions, validation and the query budget (each mode's server order is in
-test_server_order.py, seat next in test_seat_next.py)."""
+test_server_order.py, seat next in test_seat_next.py).
+
+Over 400 lines: every rule of one ranking, each with its own small floor; split by subject already."""
 
 import random
 

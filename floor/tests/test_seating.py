@@ -1,6 +1,9 @@
 """Seating a party at one table and what follows: the table's and the server's rules, the waitlist entry and
 the routing decision it seats, closing the check, clearing and bussing (tables pushed together for one
-party: test_seating_joined.py)."""
+party: test_seating_joined.py).
+
+Over 400 lines: the four seating services share one lock order (floor/services/seating.py), and their
+tests read it whole."""
 
 from datetime import timedelta
 from decimal import Decimal
