@@ -28,6 +28,11 @@ SQLite), "server_errors": [{"count", "line"}], "double_seats", "seat_errors", "w
 x_p50/x_p95 are to the trivial endpoint's (null for it).
 
     .venv/bin/python bench/bench_floor_api.py [--calls 300] [--seed 7] [--clients 1,4,8] [--passes 3] [--json]
+
+Over 450 lines on purpose: one standalone script, run by hand and by `make bench`, read top to bottom
+(its own database, the server it starts, the two measurements, the checks after them); the benches
+share no code with each other or the app beyond the services they call, so splitting it would only make
+a package of one script.
 """
 
 from __future__ import annotations

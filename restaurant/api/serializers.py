@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import UniqueConstraint
 from rest_framework import serializers
 
-from restaurant.models import ROTATION_BASES, TIERS, Restaurant, default_routing_settings
+from restaurant.models import ROTATION_BASES, Restaurant, default_routing_settings
 
 
 class TenantPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -114,12 +114,6 @@ class RoutingSettingsSerializer(serializers.Serializer):
     overload_penalty = serializers.FloatField(min_value=0, max_value=1000, required=False)
     borrow_tables = serializers.BooleanField(required=False)
     borrow_penalty = serializers.FloatField(min_value=0, max_value=1000, required=False)
-
-    def validate_tables_by_tier(self, value):
-        unknown = sorted(set(value) - set(TIERS))
-        if unknown:
-            raise serializers.ValidationError(f"unknown tiers: {', '.join(unknown)}; use {', '.join(TIERS)}")
-        return value
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
